@@ -1,0 +1,31 @@
+"""The `tahqiq` command line. Each capability contributes its commands from its own module here."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="tahqiq",
+    help=(
+        "Tahqiq: fuse police, ID, telecom, bank and cybercrime records with provenance on every value, "
+        "behind a governance gate that audits every read.\n\n"
+        "Start with `tahqiq demo`, or: `tahqiq init`, `tahqiq generate`, `tahqiq ingest`."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _register() -> None:
+    # Capability modules: each defines `register(app)`. Keep this list in pipeline order.
+    from tahqiq.cli import store_cmds, ingest_cmds, generate_cmds  # noqa: F401
+
+    for module in (store_cmds, ingest_cmds, generate_cmds):
+        module.register(app)
+    # --- governance (issue 3) registers below this line ---
+
+
+def main() -> None:
+    _register()
+    app()

@@ -1,0 +1,38 @@
+"""Where Tahqiq keeps its data, read from the environment.
+
+TAHQIQ_HOME          directory for the embedded store, keys and evidence (default ./.tahqiq)
+TAHQIQ_DATABASE_URL  SQLAlchemy URL of the store (default: SQLite file in TAHQIQ_HOME)
+TAHQIQ_DATABASE_SCHEMA  PostgreSQL schema to use (default: the server's search_path)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    database_schema: str | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def settings() -> Settings:
+    home = Path(os.environ.get("TAHQIQ_HOME", ".tahqiq")).resolve()
+    url = os.environ.get("TAHQIQ_DATABASE_URL") or f"sqlite:///{home / 'tahqiq.db'}"
+    schema = os.environ.get("TAHQIQ_DATABASE_SCHEMA") or None
+    return Settings(home=home, database_url=normalise_database_url(url), database_schema=schema)
+
+
+def normalise_database_url(url: str) -> str:
+    # People paste libpq URLs; SQLAlchemy needs to be told to use psycopg 3.
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,195 @@
+"""The ingest loop: read rows, map them, write them in chunks, quarantine what fails.
+
+Each chunk is one transaction that also advances the batch's `rows_read` checkpoint, so a process
+killed at any moment (SIGKILL included) leaves the store at a chunk boundary, and re-running the same
+command resumes from there. Every insert is "on conflict do nothing" on content-hash ids, so even a
+re-run from the start adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from tahqiq.ingest.mapping import Mapping
+from tahqiq.ingest.readers import BadRow, open_input
+from tahqiq.ingest.rowmap import MappedRow, Rejection, RowMapper, make_id
+from tahqiq.store.tables import Entity, IngestBatch, QuarantinedRow, Source, SourceRecord, Statement
+
+DEFAULT_CHUNK = int(os.environ.get("TAHQIQ_INGEST_CHUNK", "2000"))
+
+Progress = Callable[[int, int | None, int | None], None]  # rows read, position, total
+
+
+@dataclass
+class IngestResult:
+    batch_id: int
+    source: str
+    input_name: str
+    encoding: str | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    entities_added: int
+    statements_added: int
+    resumed_from: int = 0
+    already_done: bool = False
+
+
+def insert_ignore(session: Session, table, rows: list[dict]) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    session.execute(ins.on_conflict_do_nothing(), rows)
+
+
+def _ensure_source(session: Session, mapping: Mapping) -> None:
+    src = session.get(Source, mapping.source)
+    if src is None:
+        session.add(Source(name=mapping.source, label=mapping.label, retention_days=mapping.retention_days))
+    else:
+        src.label = mapping.label or src.label
+        src.retention_days = mapping.retention_days or src.retention_days
+
+
+def ingest(
+    engine: Engine,
+    mapping: Mapping,
+    target: str,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Load `target` (a file path, or a database URL for SQL mappings) with `mapping`."""
+    source_input = open_input(mapping, target)
+    mapper = RowMapper(mapping)
+    fp = mapping.fingerprint()
+    with Session(engine, expire_on_commit=False) as session:
+        _ensure_source(session, mapping)
+        session.flush()
+        previous = session.execute(
+            select(IngestBatch)
+            .where(IngestBatch.source == mapping.source, IngestBatch.input_sha256 == source_input.sha256,
+                   IngestBatch.mapping_fingerprint == fp)
+            .order_by(IngestBatch.id.desc())
+        ).scalars().first()
+        if previous is not None and previous.status == "done" and not force:
+            session.commit()
+            return _result(previous, source_input.encoding, already_done=True)
+        if previous is not None and previous.status == "running":
+            batch = previous  # a run that was killed: resume it
+        else:
+            batch = IngestBatch(source=mapping.source, mapping_fingerprint=fp, input_name=source_input.name,
+                                input_sha256=source_input.sha256, status="running")
+            session.add(batch)
+        session.commit()
+        resumed_from = batch.rows_read
+
+        records: list[dict] = []
+        entities: dict[str, dict] = {}
+        statements: list[dict] = []
+        quarantine: list[dict] = []
+        pending = loaded = rejected = 0
+
+        def flush(rows_read: int) -> None:
+            nonlocal records, entities, statements, quarantine, pending, loaded, rejected
+            insert_ignore(session, SourceRecord.__table__, records)
+            insert_ignore(session, Entity.__table__, list(entities.values()))
+            insert_ignore(session, Statement.__table__, statements)
+            insert_ignore(session, QuarantinedRow.__table__, quarantine)
+            session.execute(
+                update(IngestBatch).where(IngestBatch.id == batch.id).values(
+                    rows_read=rows_read,
+                    rows_loaded=IngestBatch.rows_loaded + loaded,
+                    rows_quarantined=IngestBatch.rows_quarantined + rejected,
+                )
+            )
+            session.commit()
+            records, entities, statements, quarantine = [], {}, [], []
+            pending = loaded = rejected = 0
+
+        now = datetime.now(timezone.utc)
+        row_number = resumed_from
+        for row_number, row in source_input.rows:
+            if row_number <= resumed_from:
+                continue
+            pending += 1
+            if isinstance(row, BadRow):
+                outcome: object = Rejection(None, row.reason)
+                data = {"_raw": row.raw}
+            else:
+                outcome = mapper.map(row, row_number)
+                data = row
+            if isinstance(outcome, Rejection):
+                rejected += 1
+                quarantine.append({"row_key": make_id(mapping.source, source_input.sha256, str(row_number)),
+                                   "batch_id": batch.id, "source": mapping.source, "row_number": row_number,
+                                   "data": _jsonable(data), "field": outcome.field, "reason": outcome.reason,
+                                   "status": "open", "created_at": now})
+            else:
+                loaded += 1
+                record, ents, sts = store_rows(outcome, mapping.source, batch.id, row_number, row, now)
+                records.append(record)
+                for ent in ents:
+                    entities.setdefault(ent["id"], ent)
+                statements.extend(sts)
+            if pending >= chunk_size:
+                flush(row_number)
+                if progress:
+                    progress(row_number, source_input.position(), source_input.total_bytes or source_input.total_rows)
+        flush(row_number)
+        if progress:
+            progress(row_number, source_input.total_bytes or row_number, source_input.total_bytes or row_number)
+
+        added_entities = session.scalar(select(func.count()).select_from(Entity).where(Entity.batch_id == batch.id))
+        added_statements = session.scalar(
+            select(func.count()).select_from(Statement).where(Statement.batch_id == batch.id))
+        session.execute(
+            update(IngestBatch).where(IngestBatch.id == batch.id).values(
+                status="done", finished_at=datetime.now(timezone.utc),
+                entities_added=added_entities, statements_added=added_statements)
+        )
+        session.commit()
+        session.refresh(batch)
+        result = _result(batch, source_input.encoding)
+        result.resumed_from = resumed_from
+        return result
+
+
+def store_rows(outcome: MappedRow, source: str, batch_id: int, row_number: int, data: dict, now: datetime):
+    """The source record, entity and statement rows that one mapped row adds to the store."""
+    record = {"id": make_id(source, outcome.record_id), "source": source, "record_id": outcome.record_id,
+              "batch_id": batch_id, "row_number": row_number, "data": _jsonable(data), "ingested_at": now}
+    entities = [{"id": e.id, "schema": e.schema, "source": source, "batch_id": batch_id, "created_at": now}
+                for e in outcome.entities]
+    statements = [{**st, "batch_id": batch_id, "seen_at": now} for e in outcome.entities for st in e.statements]
+    return record, entities, statements
+
+
+def _result(batch: IngestBatch, encoding: str | None, already_done: bool = False) -> IngestResult:
+    return IngestResult(
+        batch_id=batch.id, source=batch.source, input_name=batch.input_name, encoding=encoding,
+        rows_read=batch.rows_read, rows_loaded=batch.rows_loaded, rows_quarantined=batch.rows_quarantined,
+        entities_added=batch.entities_added, statements_added=batch.statements_added, already_done=already_done,
+    )
+
+
+def _jsonable(row: dict) -> dict:
+    """Rows from Parquet/SQL may hold dates, decimals or bytes; keep them as text in JSON."""
+    out = {}
+    for key, value in row.items():
+        if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+            out[str(key)] = value
+        elif isinstance(value, bytes):
+            out[str(key)] = value.hex()
+        else:
+            out[str(key)] = str(value)
+    return out

@@ -1,0 +1,64 @@
+"""Engine and session handling for the store (SQLite by default, PostgreSQL in production)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+from tahqiq.config import normalise_database_url, settings
+
+# Constraint names are explicit so that Alembic migrations are identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets readers work while ingest writes; NORMAL sync is durable across process crashes
+    # (SIGKILL), which is the failure ingest must survive. foreign_keys is off by default in SQLite.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(url: str | None = None, schema: str | None = None) -> Engine:
+    """An engine for `url` (default: the configured store). `schema` selects a PostgreSQL schema."""
+    conf = settings()
+    url = normalise_database_url(url) if url else conf.database_url
+    schema = schema or conf.database_schema
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+        if schema:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", schema):
+                raise ValueError(f"invalid PostgreSQL schema name: {schema!r}")
+
+            @event.listens_for(engine, "connect")
+            def _search_path(dbapi_conn, _record) -> None:
+                cur = dbapi_conn.cursor()
+                cur.execute(f'SET search_path TO "{schema}"')
+                cur.close()
+                dbapi_conn.commit()
+
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker:
+    return sessionmaker(engine, expire_on_commit=False)

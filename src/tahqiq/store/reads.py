@@ -1,0 +1,113 @@
+"""Reads of personal data from the store.
+
+Only the governance gate (tahqiq.govern) may import this module: features receive personal data
+through the gate, which checks the user's case and legal basis and writes the audit entry. A test
+(tests/store/test_boundaries.py) fails if any other package imports it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tahqiq.store.tables import Entity, QuarantinedRow, SourceRecord, Statement
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value with its provenance."""
+
+    value: str
+    original: str | None
+    script: str | None
+    source: str
+    record_id: str
+    batch_id: int
+    seen_at: datetime
+
+
+@dataclass
+class EntityView:
+    id: str
+    schema: str
+    source: str
+    properties: dict[str, list[Value]] = field(default_factory=dict)
+
+    def values(self, prop: str) -> list[str]:
+        return [v.value for v in self.properties.get(prop, [])]
+
+    def first(self, prop: str) -> str | None:
+        vals = self.values(prop)
+        return vals[0] if vals else None
+
+
+def _attach(session: Session, entities: dict[str, EntityView]) -> None:
+    ids = list(entities)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = session.execute(
+            select(Statement).where(Statement.entity_id.in_(chunk)).order_by(Statement.prop, Statement.id)
+        ).scalars()
+        for st in rows:
+            entities[st.entity_id].properties.setdefault(st.prop, []).append(
+                Value(st.value, st.original, st.script, st.source, st.record_id, st.batch_id, st.seen_at)
+            )
+
+
+def get_entities(session: Session, ids: Iterable[str]) -> list[EntityView]:
+    """The entities with these ids (missing ids are left out), with every value and its provenance."""
+    ids = list(dict.fromkeys(ids))
+    found: dict[str, EntityView] = {}
+    for start in range(0, len(ids), 500):
+        for ent in session.execute(select(Entity).where(Entity.id.in_(ids[start : start + 500]))).scalars():
+            found[ent.id] = EntityView(ent.id, ent.schema, ent.source)
+    _attach(session, found)
+    return [found[i] for i in ids if i in found]
+
+
+def iter_entities(
+    session: Session, *, schema: str | None = None, source: str | None = None, batch: int = 2000
+) -> Iterator[EntityView]:
+    """Every entity (optionally of one schema or source), streamed in id order."""
+    last = ""
+    while True:
+        q = select(Entity).where(Entity.id > last).order_by(Entity.id).limit(batch)
+        if schema:
+            q = q.where(Entity.schema == schema)
+        if source:
+            q = q.where(Entity.source == source)
+        page = {e.id: EntityView(e.id, e.schema, e.source) for e in session.execute(q).scalars()}
+        if not page:
+            return
+        _attach(session, page)
+        yield from page.values()
+        last = max(page)
+
+
+def find_by_value(session: Session, prop: str, value: str, limit: int = 100) -> list[EntityView]:
+    """Entities that carry exactly this normalised value for this property (e.g. cnic)."""
+    ids = session.execute(
+        select(Statement.entity_id).where(Statement.prop == prop, Statement.value == value).distinct().limit(limit)
+    ).scalars()
+    return get_entities(session, ids)
+
+
+def source_records(session: Session, source: str, record_ids: Iterable[str]) -> list[SourceRecord]:
+    """Raw source rows, for showing where a value came from."""
+    return list(
+        session.execute(
+            select(SourceRecord).where(SourceRecord.source == source, SourceRecord.record_id.in_(list(record_ids)))
+        ).scalars()
+    )
+
+
+def quarantined_row(session: Session, row_id: int) -> QuarantinedRow | None:
+    """A quarantined row including its data (which may be personal data)."""
+    return session.get(QuarantinedRow, row_id)
+
+

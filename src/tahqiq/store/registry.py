@@ -1,0 +1,3 @@
+"""Imports every module that declares tables, so that Base.metadata (and Alembic) sees them all."""
+
+from tahqiq.store import tables  # noqa: F401

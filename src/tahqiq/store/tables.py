@@ -1,0 +1,122 @@
+"""The store's tables: sources, ingest batches, raw source records, entities, statements, quarantine.
+
+Values are stored as *statements* (one row per entity, property and value, as in followthemoney's
+statement model) so that every value carries its provenance: the source, the source record it came
+from, the ingest batch and the time. Ids are content hashes, which is what makes ingest idempotent:
+loading the same record twice produces the same ids, and the second insert is ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tahqiq.store.db import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str | None] = mapped_column(String(200))
+    retention_days: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class IngestBatch(Base):
+    """One run of one mapping over one input. A killed run is resumed from `rows_read`."""
+
+    __tablename__ = "ingest_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(ForeignKey("sources.name"), index=True)
+    mapping_fingerprint: Mapped[str] = mapped_column(String(32))
+    input_name: Mapped[str] = mapped_column(Text)
+    input_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | done | failed
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
+    rows_quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    entities_added: Mapped[int] = mapped_column(Integer, default=0)
+    statements_added: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_ingest_batches_input", "source", "input_sha256", "mapping_fingerprint"),)
+
+
+class SourceRecord(Base):
+    """A source row as it arrived (after decoding), kept for provenance and re-processing."""
+
+    __tablename__ = "source_records"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # hash(source, record_id)
+    source: Mapped[str] = mapped_column(ForeignKey("sources.name"))
+    record_id: Mapped[str] = mapped_column(Text)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id"), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_source_records_source_time", "source", "ingested_at"),)
+
+
+class Entity(Base):
+    __tablename__ = "entities"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # hash(source, schema, key values)
+    schema: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(ForeignKey("sources.name"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Statement(Base):
+    """One value of one property of one entity, with where it came from."""
+
+    __tablename__ = "statements"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # hash(entity, prop, value, record)
+    entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
+    schema: Mapped[str] = mapped_column(String(64))
+    prop: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text)  # normalised value
+    original: Mapped[str | None] = mapped_column(Text)  # source spelling, when it differs
+    script: Mapped[str | None] = mapped_column(String(8))  # 'Arab' for Urdu script, 'Latn', ...
+    source: Mapped[str] = mapped_column(ForeignKey("sources.name"))
+    record_id: Mapped[str] = mapped_column(Text)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id"))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index("ix_statements_entity", "entity_id"),
+        Index("ix_statements_prop_value", "prop", "value"),
+        Index("ix_statements_batch", "batch_id"),
+    )
+
+
+class QuarantinedRow(Base):
+    """A row that failed validation: kept whole, with the field and the reason, until retried."""
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # hash(source, input sha256, row number): the same bad row of the same input is kept once,
+    # however often the input is re-run.
+    row_key: Mapped[str] = mapped_column(String(32), unique=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id"), index=True)
+    source: Mapped[str] = mapped_column(ForeignKey("sources.name"), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON)  # the row (or {"_raw": text} when it could not be parsed)
+    field: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
