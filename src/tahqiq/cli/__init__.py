@@ -19,9 +19,9 @@ app = typer.Typer(
 
 def _register() -> None:
     # Capability modules: each defines `register(app)`. Keep this list in pipeline order.
-    from tahqiq.cli import store_cmds, ingest_cmds, generate_cmds  # noqa: F401
+    from tahqiq.cli import demo_cmds, generate_cmds, ingest_cmds, store_cmds
 
-    for module in (store_cmds, ingest_cmds, generate_cmds):
+    for module in (store_cmds, generate_cmds, ingest_cmds, demo_cmds):
         module.register(app)
     # --- governance (issue 3) registers below this line ---
 

@@ -78,11 +78,15 @@ def _report(results: list[IngestResult]) -> None:
     for col in ("source", "rows read", "loaded", "quarantined", "entities added", "values added", "note"):
         table.add_column(col, justify="left" if col in ("source", "note") else "right")
     for r in results:
-        note = "already ingested: nothing added" if r.already_done else (
-            f"resumed after row {r.resumed_from:,}" if r.resumed_from else (r.encoding or ""))
+        note = "already done" if r.already_done else ("resumed" if r.resumed_from else (r.encoding or ""))
         table.add_row(r.source, f"{r.rows_read:,}", f"{r.rows_loaded:,}", f"{r.rows_quarantined:,}",
                       f"{r.entities_added:,}", f"{r.statements_added:,}", note)
     console.print(table)
+    for r in results:
+        if r.resumed_from:
+            console.print(f"{r.source}: resumed after row {r.resumed_from:,} (an earlier run was interrupted)")
+        elif r.already_done:
+            console.print(f"{r.source}: already ingested ({Path(r.input_name).name}), nothing added; --force re-reads it")
     if any(r.rows_quarantined for r in results):
         console.print("Rows that failed validation are in the quarantine: [bold]tahqiq quarantine list[/]")
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import Engine, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tahqiq.ingest.mapping import Mapping
@@ -43,11 +42,25 @@ class IngestResult:
 
 
 def insert_ignore(session: Session, table, rows: list[dict]) -> None:
+    """Insert rows, skipping any whose primary/unique key exists already (the idempotence rule).
+
+    Goes straight to the driver's executemany with the columns' own bind processors (JSON, dates),
+    which is several times faster than SQLAlchemy's per-row parameter handling on large chunks.
+    """
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    session.execute(ins.on_conflict_do_nothing(), rows)
+    conn = session.connection()
+    dialect = conn.dialect
+    cols = list(rows[0])
+    quote = dialect.identifier_preparer.quote
+    procs = [table.c[c].type._cached_bind_processor(dialect) for c in cols]
+    names = ", ".join(quote(c) for c in cols)
+    if dialect.name == "postgresql":
+        sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join(['%s'] * len(cols))}) ON CONFLICT DO NOTHING"
+    else:
+        sql = f"INSERT OR IGNORE INTO {quote(table.name)} ({names}) VALUES ({', '.join(['?'] * len(cols))})"
+    params = [tuple(p(row[c]) if p else row[c] for c, p in zip(cols, procs)) for row in rows]
+    conn.exec_driver_sql(sql, params)
 
 
 def _ensure_source(session: Session, mapping: Mapping) -> None:

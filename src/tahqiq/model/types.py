@@ -16,6 +16,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import phonenumbers
 
@@ -74,8 +75,24 @@ def cnic(value: str) -> str:
     return f"{digits[:5]}-{digits[5:12]}-{digits[12]}"
 
 
+_PK_MOBILE = re.compile(r"(?:\+92|0092|92|0)?(3\d{9})")
+
+
+@lru_cache(maxsize=4096)
+def _pk_mobile_range_valid(head: str) -> bool:
+    # Validity of a Pakistani mobile number depends only on its operator prefix (the first digits),
+    # so phonenumbers' full parse runs once per prefix instead of once per number.
+    number = phonenumbers.parse("+92" + head + "0" * (10 - len(head)), None)
+    return phonenumbers.is_valid_number(number)
+
+
 def phone(value: str, region: str = "PK") -> str:
     raw = clean_text(value).translate(_DIGIT_MAP)
+    if region == "PK":
+        compact = re.sub(r"[\s\-().]", "", raw)
+        fast = _PK_MOBILE.fullmatch(compact)
+        if fast and _pk_mobile_range_valid(fast.group(1)[:5]):
+            return "+92" + fast.group(1)
     if raw.startswith("00"):
         raw = "+" + raw[2:]
     elif re.fullmatch(r"92\d{10}", _digits(raw)) and not raw.startswith("0"):
@@ -314,8 +331,23 @@ NORMALISERS = {
 }
 
 
+# Types whose values repeat a lot across rows (districts, dates, genders...): cache their results.
+_REPEATING = {"district", "province", "gender", "country", "currency", "boolean", "date", "enum"}
+
+
 def normalise(type_: str, value: str, *, formats: list[str] | None = None, values: tuple[str, ...] = ()) -> str:
     """Normalise `value` as `type_`; raises InvalidValue with the reason."""
+    if type_ in _REPEATING:
+        return _normalise_cached(type_, value, tuple(formats or ()), values)
+    return _normalise(type_, value, formats, values)
+
+
+@lru_cache(maxsize=65536)
+def _normalise_cached(type_: str, value: str, formats: tuple[str, ...], values: tuple[str, ...]) -> str:
+    return _normalise(type_, value, list(formats) or None, values)
+
+
+def _normalise(type_: str, value: str, formats: list[str] | None, values: tuple[str, ...]) -> str:
     if type_ == "date":
         return date_(value, formats)
     if type_ == "datetime":

@@ -1,0 +1,41 @@
+"""The store on SQLite and PostgreSQL: migrations match the models, SQLite runs in WAL mode."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from tahqiq.store import open_store
+from tahqiq.store.db import Base
+from tahqiq.store import registry  # noqa: F401  (every capability's tables)
+
+
+def test_migrations_match_models(engine):
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == [], f"models and migrations disagree: {diff}"
+
+
+def test_migrate_is_repeatable(engine):
+    open_store(engine.url.render_as_string(hide_password=False),
+               schema=None if engine.dialect.name == "sqlite" else _schema(engine))
+    with engine.connect() as conn:
+        version = conn.execute(text("select version_num from alembic_version")).scalar_one()
+    assert version
+
+
+def _schema(engine):
+    with engine.connect() as conn:
+        return conn.execute(text("select current_schema()")).scalar_one()
+
+
+def test_sqlite_is_wal_with_foreign_keys(tmp_path):
+    engine = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("pragma journal_mode")).scalar_one() == "wal"
+        assert conn.execute(text("pragma foreign_keys")).scalar_one() == 1
+
+
+def test_default_store_lives_under_tahqiq_home(tahqiq_home):
+    engine = open_store()
+    assert engine.url.database == str(tahqiq_home / "tahqiq.db")
+    assert (tahqiq_home / "tahqiq.db").exists()
