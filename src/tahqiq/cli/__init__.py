@@ -19,11 +19,10 @@ app = typer.Typer(
 
 def _register() -> None:
     # Capability modules: each defines `register(app)`. Keep this list in pipeline order.
-    from tahqiq.cli import demo_cmds, generate_cmds, ingest_cmds, store_cmds
+    from tahqiq.cli import demo_cmds, generate_cmds, govern_cmds, ingest_cmds, store_cmds
 
-    for module in (store_cmds, generate_cmds, ingest_cmds, demo_cmds):
+    for module in (store_cmds, generate_cmds, ingest_cmds, govern_cmds, demo_cmds):
         module.register(app)
-    # --- governance (issue 3) registers below this line ---
 
 
 def main() -> None:

@@ -1,0 +1,66 @@
+"""Types shared by the governance modules: who is asking, and how a refusal looks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+ANALYST, SUPERVISOR, AUDITOR, ADMIN = "analyst", "supervisor", "auditor", "admin"
+ROLES = (ANALYST, SUPERVISOR, AUDITOR, ADMIN)
+# Roles that may read personal data at all (and then only as members of a valid case).
+READER_ROLES = (ANALYST, SUPERVISOR)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated user (or the system itself, for scheduled jobs)."""
+
+    user_id: int
+    username: str
+    role: str
+    agency: str
+    agency_id: int
+    token_id: int | None = None
+
+    @property
+    def is_system(self) -> bool:
+        return self.role == "system"
+
+
+SYSTEM = Principal(0, "system", "system", "", 0)
+
+
+class GovernError(Exception):
+    """A request that cannot be carried out (bad input, unknown name)."""
+
+
+class AccessDenied(GovernError):
+    """A refusal by the gate. `reason` says why in plain words; `audit_seq` is the log entry that
+    records the refusal (None only for failed authentication before any user is known)."""
+
+    def __init__(self, reason: str, audit_seq: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.audit_seq = audit_seq
+
+
+class AuthenticationFailed(AccessDenied):
+    pass
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def aware(ts: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything Tahqiq stores is UTC."""
+    if ts is None or ts.tzinfo is not None:
+        return ts
+    return ts.replace(tzinfo=timezone.utc)
+
+
+def orm(conn):
+    """An ORM session on `conn` (joining its transaction), for queries that return mapped objects."""
+    from sqlalchemy.orm import Session
+
+    return Session(bind=conn, expire_on_commit=False)

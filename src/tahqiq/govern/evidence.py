@@ -1,0 +1,198 @@
+"""Evidence custody: a content-addressed store (SHA-256) whose every movement is in the audit log.
+
+Files live under TAHQIQ_HOME/evidence/<first two hex digits>/<sha256>, read-only. Adding a file and
+exporting it are custody entries in the audit log. `export_bundle` writes a court bundle that
+verifies offline without Tahqiq:
+
+    bundle/
+      files/<sha256>          the evidence, byte for byte
+      bundle.json             items, custody entries with inclusion proofs, the signed tree head
+      public_key.pem          the log's Ed25519 public key (compare its id with the published one)
+      verify_standalone.py    the checker: python3 verify_standalone.py bundle/
+      README.txt
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.resources import files as package_files
+from pathlib import Path
+
+from sqlalchemy import select
+
+from tahqiq.config import settings
+from tahqiq.govern.base import GovernError, aware, orm, utcnow
+from tahqiq.govern.gate import CaseView
+from tahqiq.govern.keys import public_key_pem
+from tahqiq.govern.tables import AuditEntry, EvidenceItem, User
+
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class EvidenceInfo:
+    id: int
+    sha256: str
+    case: str
+    filename: str
+    size_bytes: int
+    description: str | None
+    added_by: str
+    added_at: datetime
+    custody_seq: int
+
+
+def evidence_root(home: Path | None = None) -> Path:
+    return (home or settings().home) / "evidence"
+
+
+def blob_path(sha256: str, home: Path | None = None) -> Path:
+    return evidence_root(home) / sha256[:2] / sha256
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _store_blob(src: Path) -> tuple[str, int]:
+    """Copy `src` into the store under its SHA-256 (hashing the bytes actually written)."""
+    root = evidence_root()
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".incoming-{os.getpid()}-{os.urandom(4).hex()}"
+    h, size = hashlib.sha256(), 0
+    try:
+        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+            while chunk := fin.read(CHUNK):
+                h.update(chunk)
+                fout.write(chunk)
+                size += len(chunk)
+            fout.flush()
+            os.fsync(fout.fileno())
+        digest = h.hexdigest()
+        dest = blob_path(digest)
+        dest.parent.mkdir(exist_ok=True)
+        if dest.exists():
+            if sha256_file(dest) != digest:
+                raise GovernError(f"evidence store corrupted: {dest} does not hash to its name")
+        else:
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, dest)
+        return digest, size
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def add_evidence(view: CaseView, path: Path | str, description: str | None = None) -> EvidenceInfo:
+    """Take `path` into custody for the view's case."""
+    path = Path(path)
+    if not path.is_file():
+        raise GovernError(f"{path} is not a file")
+    case = view._decide("evidence.add", target=path.name)
+    digest, size = _store_blob(path)
+    audit = view.gate.audit
+    with audit.transaction() as conn:
+        if conn.execute(select(EvidenceItem.id).where(EvidenceItem.case_id == case.id, EvidenceItem.sha256 == digest)).first():
+            raise GovernError(f"{path.name} (sha256 {digest[:12]}…) is already evidence in {view.case}")
+        rec = audit.append(
+            view.principal.username, "evidence.add", role=view.principal.role, case=view.case, purpose=view.purpose,
+            target=digest, detail={"sha256": digest, "filename": path.name, "size": size, "description": description},
+            conn=conn,
+        )
+        now = utcnow()
+        eid = conn.execute(EvidenceItem.__table__.insert().values(
+            sha256=digest, case_id=case.id, filename=path.name, size_bytes=size, description=description,
+            added_by=view.principal.user_id, added_at=now, custody_seq=rec.seq)).inserted_primary_key[0]
+    return EvidenceInfo(eid, digest, view.case, path.name, size, description, view.principal.username, now, rec.seq)
+
+
+def list_evidence(view: CaseView) -> list[EvidenceInfo]:
+    case = view._decide("evidence.list")
+    with view.gate.engine.connect() as conn:
+        rows = orm(conn).execute(
+            select(EvidenceItem, User.username).join(User, User.id == EvidenceItem.added_by)
+            .where(EvidenceItem.case_id == case.id).order_by(EvidenceItem.id)
+        ).all()
+    items = [EvidenceInfo(r.EvidenceItem.id, r.EvidenceItem.sha256, view.case, r.EvidenceItem.filename,
+                          r.EvidenceItem.size_bytes, r.EvidenceItem.description, r.username,
+                          aware(r.EvidenceItem.added_at), r.EvidenceItem.custody_seq) for r in rows]
+    view._grant("evidence.list", target=None, detail={"count": len(items)})
+    return items
+
+
+def export_bundle(view: CaseView, out_dir: Path | str, sha256s: list[str] | None = None) -> Path:
+    """Write a court bundle of the case's evidence (or of the given items) to `out_dir`."""
+    out = Path(out_dir)
+    if out.exists() and any(out.iterdir()):
+        raise GovernError(f"{out} exists and is not empty")
+    case = view._decide("evidence.export", target=str(out))
+    audit = view.gate.audit
+    with audit.engine.connect() as conn:
+        q = select(EvidenceItem).where(EvidenceItem.case_id == case.id).order_by(EvidenceItem.id)
+        items = list(orm(conn).execute(q).scalars())
+    if sha256s:
+        wanted = set(sha256s)
+        items = [i for i in items if i.sha256 in wanted]
+        missing = wanted - {i.sha256 for i in items}
+        if missing:
+            raise GovernError(f"not evidence in {view.case}: {', '.join(sorted(missing))}")
+    if not items:
+        raise GovernError(f"case {view.case} holds no evidence to export")
+    (out / "files").mkdir(parents=True, exist_ok=True)
+    for item in items:
+        src = blob_path(item.sha256)
+        if sha256_file(src) != item.sha256:
+            raise GovernError(f"evidence {item.sha256} in the store does not match its hash: stop and investigate")
+        shutil.copyfile(src, out / "files" / item.sha256)
+    # The export is itself custody: record it, then sign a head that covers it, then prove.
+    for item in items:
+        audit.append(view.principal.username, "evidence.export", role=view.principal.role, case=view.case,
+                     purpose=view.purpose, target=item.sha256,
+                     detail={"sha256": item.sha256, "filename": item.filename, "bundle": out.name})
+    head = audit.sign_head(force=True)
+    e = AuditEntry.__table__.c
+    with audit.engine.connect() as conn:
+        custody_rows = conn.execute(
+            select(e.seq, e.entry, e.leaf_hash, e.target)
+            .where(e.case_ref == view.case, e.target.in_([i.sha256 for i in items]),
+                   e.action.in_(["evidence.add", "evidence.export"]), e.seq < head.tree_size)
+            .order_by(e.seq)
+        ).all()
+        proofs = [
+            {"leaf_index": r.seq, "entry": r.entry, "leaf_hash": r.leaf_hash,
+             "inclusion_path": [p.hex() for p in audit.inclusion_path(r.seq, head.tree_size, conn)]}
+            for r in custody_rows
+        ]
+    pem = public_key_pem(audit.signer.public_key)
+    bundle = {
+        "format": "tahqiq-court-bundle-v1",
+        "case": view.case,
+        "exported_by": view.principal.username,
+        "exported_at": utcnow().isoformat(),
+        "items": [{"sha256": i.sha256, "filename": i.filename, "size": i.size_bytes, "description": i.description,
+                   "file": f"files/{i.sha256}"} for i in items],
+        "custody": proofs,
+        "tree_head": head.to_dict(),
+        "public_key_pem": pem,
+    }
+    (out / "bundle.json").write_text(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "public_key.pem").write_text(pem)
+    script = package_files("tahqiq.govern").joinpath("verify_standalone.py").read_text(encoding="utf-8")
+    (out / "verify_standalone.py").write_text(script, encoding="utf-8")
+    (out / "README.txt").write_text(
+        f"Court bundle for case {view.case}, exported by {view.principal.username}.\n\n"
+        "Check it with Python 3 and the 'cryptography' package (no Tahqiq needed):\n\n"
+        "    python3 verify_standalone.py .  [--public-key KEY.pem]\n\n"
+        "Pass the log's public key obtained separately (e.g. published by the oversight body) with\n"
+        f"--public-key; its key id must be {head.key_id}.\n",
+        encoding="utf-8",
+    )
+    return out

@@ -1,0 +1,280 @@
+"""Users, agencies, roles and API tokens.
+
+Passwords are hashed with argon2id (argon2-cffi's RFC 9106 defaults). Tokens are 256-bit random
+strings shown once; only their SHA-256 is stored. Every change to identities is in the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Engine, func, select, update
+
+from tahqiq.govern.auditlog import AuditLog
+from tahqiq.govern.base import (
+    ADMIN,
+    ROLES,
+    AccessDenied,
+    AuthenticationFailed,
+    GovernError,
+    Principal,
+    aware,
+    orm,
+    utcnow,
+)
+from tahqiq.govern.tables import Agency, ApiToken, User
+
+TOKEN_PREFIX = "tq_"
+MIN_PASSWORD = 12
+USERNAME_RE = re.compile(r"[a-z][a-z0-9._-]{1,63}")
+
+_hasher = PasswordHasher()
+_dummy_hash: str | None = None
+
+
+def set_password_hasher(hasher: PasswordHasher) -> None:
+    """Replace the argon2 parameters (tests use cheap ones; existing hashes keep verifying)."""
+    global _hasher, _dummy_hash
+    _hasher, _dummy_hash = hasher, None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _principal(user: User, agency: Agency, token_id: int | None = None) -> Principal:
+    return Principal(user.id, user.username, user.role, agency.code, agency.id, token_id)
+
+
+def deny(audit: AuditLog, who: Principal | None, action: str, reason: str, *, target: str | None = None,
+         case: str | None = None, purpose: str | None = None, detail: dict | None = None,
+         exc: type[AccessDenied] = AccessDenied) -> AccessDenied:
+    """Record a refusal in the audit log and return the exception to raise."""
+    rec = audit.append(
+        who.username if who else "anonymous", action, role=who.role if who else None, case=case,
+        purpose=purpose, decision="deny", target=target, detail={"reason": reason, **(detail or {})},
+    )
+    return exc(reason, rec.seq)
+
+
+def require_role(audit: AuditLog, who: Principal, action: str, roles: tuple[str, ...], *, target=None) -> None:
+    if who.role not in roles:
+        raise deny(audit, who, action, f"role {who.role!r} may not do this (needs {' or '.join(roles)})", target=target)
+
+
+def count_users(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(User)).scalar_one()
+
+
+def _agency_id(conn, code: str, name: str | None, create: bool) -> int:
+    found = conn.execute(select(Agency.id).where(Agency.code == code)).scalar()
+    if found is not None:
+        return found
+    if not create:
+        raise GovernError(f"no agency {code!r}")
+    return conn.execute(Agency.__table__.insert().values(code=code, name=name or code, created_at=utcnow())).inserted_primary_key[0]
+
+
+def add_user(
+    audit: AuditLog,
+    actor: Principal | None,
+    username: str,
+    password: str,
+    role: str,
+    agency: str,
+    *,
+    full_name: str | None = None,
+    agency_name: str | None = None,
+) -> int:
+    """Create a user. `actor` must be an admin, except for the very first user (an admin), which
+    bootstraps an empty installation. A new agency code is created on the way."""
+    if actor is None:
+        if count_users(audit.engine):
+            raise deny(audit, None, "user.add", "only an admin may add users (users already exist)",
+                       target=username, exc=AuthenticationFailed)
+        if role != ADMIN:
+            raise GovernError("the first user must be an admin")
+    else:
+        require_role(audit, actor, "user.add", (ADMIN,), target=username)
+    if role not in ROLES:
+        raise GovernError(f"role must be one of {', '.join(ROLES)}")
+    if not USERNAME_RE.fullmatch(username):
+        raise GovernError("username: 2-64 lower-case letters, digits, '.', '_' or '-', starting with a letter")
+    if len(password) < MIN_PASSWORD:
+        raise GovernError(f"password must be at least {MIN_PASSWORD} characters")
+    if not agency:
+        raise GovernError("every user belongs to an agency")
+    password_hash = hash_password(password)
+    with audit.transaction() as conn:
+        if conn.execute(select(User.id).where(User.username == username)).scalar() is not None:
+            raise GovernError(f"user {username!r} already exists")
+        agency_id = _agency_id(conn, agency, agency_name, create=True)
+        uid = conn.execute(
+            User.__table__.insert().values(
+                username=username, full_name=full_name, agency_id=agency_id, role=role,
+                password_hash=password_hash, disabled=False, created_at=utcnow(),
+            )
+        ).inserted_primary_key[0]
+        audit.append(
+            actor.username if actor else username, "user.add", role=actor.role if actor else None,
+            target=username, detail={"role": role, "agency": agency, "bootstrap": actor is None}, conn=conn,
+        )
+    return uid
+
+
+def list_users(engine: Engine) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(User.username, User.full_name, User.role, Agency.code, User.disabled, User.created_at)
+            .join(Agency, Agency.id == User.agency_id)
+            .order_by(User.username)
+        )
+        return [
+            {"username": r.username, "full_name": r.full_name, "role": r.role, "agency": r.code,
+             "disabled": r.disabled, "created_at": aware(r.created_at)}
+            for r in rows
+        ]
+
+
+def disable_user(audit: AuditLog, actor: Principal, username: str) -> None:
+    require_role(audit, actor, "user.disable", (ADMIN,), target=username)
+    if username == actor.username:
+        raise GovernError("you cannot disable yourself")
+    with audit.transaction() as conn:
+        n = conn.execute(
+            update(User).where(User.username == username).values(disabled=True, disabled_at=utcnow())
+        ).rowcount
+        if not n:
+            raise GovernError(f"no user {username!r}")
+        audit.append(actor.username, "user.disable", role=actor.role, target=username, conn=conn)
+
+
+def create_token(
+    audit: AuditLog, actor: Principal, name: str, *, username: str | None = None, days: int = 30
+) -> tuple[str, int]:
+    """A new API token for `actor` (or, for an admin, for `username`). Returns (token, token id);
+    the token is not stored and cannot be shown again."""
+    username = username or actor.username
+    if username != actor.username:
+        require_role(audit, actor, "token.create", (ADMIN,), target=username)
+    if not 0 < days <= 366:
+        raise GovernError("tokens expire within 1 to 366 days")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with audit.transaction() as conn:
+        user = orm(conn).execute(select(User).where(User.username == username)).scalar()
+        if user is None or user.disabled:
+            raise GovernError(f"no active user {username!r}")
+        expires = utcnow() + timedelta(days=days)
+        tid = conn.execute(
+            ApiToken.__table__.insert().values(
+                user_id=user.id, name=name, token_hash=token_digest(token), created_at=utcnow(), expires_at=expires
+            )
+        ).inserted_primary_key[0]
+        audit.append(
+            actor.username, "token.create", role=actor.role, target=username,
+            detail={"token_id": tid, "name": name, "expires": expires.isoformat()}, conn=conn,
+        )
+    return token, tid
+
+
+def list_tokens(engine: Engine, actor: Principal) -> list[dict]:
+    q = select(ApiToken, User.username).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id)
+    if actor.role != ADMIN:
+        q = q.where(ApiToken.user_id == actor.user_id)
+    with engine.connect() as conn:
+        return [
+            {"id": r.ApiToken.id, "user": r.username, "name": r.ApiToken.name,
+             "expires_at": aware(r.ApiToken.expires_at), "revoked": r.ApiToken.revoked_at is not None}
+            for r in orm(conn).execute(q)
+        ]
+
+
+def revoke_token(audit: AuditLog, actor: Principal, token_id: int) -> None:
+    with audit.transaction() as conn:
+        row = conn.execute(select(ApiToken.user_id).where(ApiToken.id == token_id)).first()
+        if row is None:
+            raise GovernError(f"no token {token_id}")
+        if row.user_id != actor.user_id and actor.role != ADMIN:
+            raise deny(audit, actor, "token.revoke", "only an admin may revoke another user's token",
+                       target=str(token_id))
+        conn.execute(update(ApiToken).where(ApiToken.id == token_id).values(revoked_at=utcnow()))
+        audit.append(actor.username, "token.revoke", role=actor.role, target=str(token_id), conn=conn)
+
+
+def _fail(audit: AuditLog, username: str | None, how: str) -> AuthenticationFailed:
+    # The same words whatever went wrong, so that failures do not reveal which usernames exist;
+    # the log keeps the real cause.
+    rec = audit.append(username or "anonymous", "auth.login", decision="deny", target=username, detail={"reason": how})
+    return AuthenticationFailed("authentication failed: wrong username, password or token, or the account is disabled", rec.seq)
+
+
+def authenticate_password(audit: AuditLog, username: str, password: str) -> Principal:
+    global _dummy_hash
+    with audit.engine.connect() as conn:
+        row = orm(conn).execute(
+            select(User, Agency).join(Agency, Agency.id == User.agency_id).where(User.username == username)
+        ).first()
+    if row is None:
+        _dummy_hash = _dummy_hash or _hasher.hash(secrets.token_hex(8))
+        try:  # spend the same time as for a real user
+            _hasher.verify(_dummy_hash, password)
+        except VerificationError:
+            pass
+        raise _fail(audit, username, "unknown user")
+    user, agency = row.User, row.Agency
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise _fail(audit, username, "wrong password") from None
+    if user.disabled:
+        raise _fail(audit, username, "account disabled")
+    if _hasher.check_needs_rehash(user.password_hash):
+        with audit.engine.begin() as conn:
+            conn.execute(update(User).where(User.id == user.id).values(password_hash=_hasher.hash(password)))
+    return _principal(user, agency)
+
+
+def authenticate_token(audit: AuditLog, token: str) -> Principal:
+    with audit.engine.connect() as conn:
+        row = orm(conn).execute(
+            select(ApiToken, User, Agency)
+            .join(User, User.id == ApiToken.user_id)
+            .join(Agency, Agency.id == User.agency_id)
+            .where(ApiToken.token_hash == token_digest(token))
+        ).first()
+    if row is None:
+        raise _fail(audit, None, "unknown token")
+    tok, user, agency = row.ApiToken, row.User, row.Agency
+    if tok.revoked_at is not None:
+        raise _fail(audit, user.username, f"token {tok.id} revoked")
+    if aware(tok.expires_at) <= utcnow():
+        raise _fail(audit, user.username, f"token {tok.id} expired")
+    if user.disabled:
+        raise _fail(audit, user.username, "account disabled")
+    return _principal(user, agency, tok.id)
+
+
+def still_valid(conn, principal: Principal) -> str | None:
+    """Why `principal` may no longer act (disabled, token revoked or expired), or None."""
+    if principal.is_system:
+        return None
+    disabled = conn.execute(select(User.disabled).where(User.id == principal.user_id)).scalar()
+    if disabled is None or disabled:
+        return "the account is disabled"
+    if principal.token_id is not None:
+        tok = conn.execute(select(ApiToken.revoked_at, ApiToken.expires_at).where(ApiToken.id == principal.token_id)).first()
+        if tok is None or tok.revoked_at is not None:
+            return "the API token was revoked"
+        if aware(tok.expires_at) <= utcnow():
+            return "the API token has expired"
+    return None
