@@ -222,8 +222,8 @@ def _roman_name(word: str) -> tuple[Tok, ...]:
     return ((word, "name", False),)
 
 
-@lru_cache(maxsize=200_000)
-def _roman_token(word: str) -> tuple[Tok, ...]:
+def _marker_token(word: str) -> tuple[Tok, ...] | None:
+    """Parentage, alias, dropped and end-of-name words: the same in both scripts' word lists."""
     if word in _REL_WORDS:
         return ((_REL_WORDS[word], "rel", True),)
     if word in _ALIAS_WORDS:
@@ -232,6 +232,14 @@ def _roman_token(word: str) -> tuple[Tok, ...]:
         return (("", "drop", True),)
     if word in _END_WORDS:
         return (("", "end", True),)
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def _roman_token(word: str) -> tuple[Tok, ...]:
+    marker = _marker_token(word)
+    if marker:
+        return marker
     if word in _ARTICLES:
         return ((word, "article", True),)
     if word in _ABD:
@@ -277,14 +285,9 @@ def _urdu_name(word: str, split: bool = True) -> tuple[Tok, ...]:
 
 @lru_cache(maxsize=200_000)
 def _urdu_token(word: str) -> tuple[Tok, ...]:
-    if word in _REL_WORDS:
-        return ((_REL_WORDS[word], "rel", True),)
-    if word in _ALIAS_WORDS:
-        return (("", "alias", True),)
-    if word in _DROP_WORDS:
-        return (("", "drop", True),)
-    if word in _END_WORDS:
-        return (("", "end", True),)
+    marker = _marker_token(word)
+    if marker:
+        return marker
     if word == "ال":
         return (("al", "article", True),)
     if word == "عبد":
