@@ -75,12 +75,11 @@ def ingest_command(
 
 def _report(results: list[IngestResult]) -> None:
     table = Table(title="Ingest")
-    for col in ("source", "rows read", "loaded", "quarantined", "entities added", "values added", "note"):
-        table.add_column(col, justify="left" if col in ("source", "note") else "right")
+    for col in ("source", "rows", "loaded", "quarantined", "entities +", "values +"):
+        table.add_column(col, justify="left" if col == "source" else "right")
     for r in results:
-        note = "already done" if r.already_done else ("resumed" if r.resumed_from else (r.encoding or ""))
         table.add_row(r.source, f"{r.rows_read:,}", f"{r.rows_loaded:,}", f"{r.rows_quarantined:,}",
-                      f"{r.entities_added:,}", f"{r.statements_added:,}", note)
+                      f"{r.entities_added:,}", f"{r.statements_added:,}")
     console.print(table)
     for r in results:
         if r.resumed_from:
