@@ -3,6 +3,10 @@
 The lexicon covers the names the generator uses most (it also boosts them when sampling, see
 names.py). A token without an entry stays in Latin script: agencies do mix scripts in one field.
 
+This table is deliberately independent of the resolver's lexicon (tahqiq/resolve/data/
+name_lexicon.csv): if the generator spelled Urdu names from the lexicon that resolution uses to read
+them, resolution would be evaluated on data made with its own answer key.
+
 Windows-1256 (the Arabic code page many older Pakistani police systems still export) lacks a few
 Urdu letters. `cp1256_safe` replaces them with the Arabic letters that clerks type instead
 (Farsi/Urdu yeh ی -> Arabic yeh ي, heh goal forms -> heh ه, superscript alef dropped).
