@@ -27,6 +27,7 @@ class MappedEntity:
     id: str
     schema: str
     statements: list[dict] = field(default_factory=list)
+    local: str = ""  # the mapping's name for it (person, accused, complainant...)
 
 
 @dataclass
@@ -117,7 +118,7 @@ class RowMapper:
             key = [by_column.get(col) or clean_text(_cell(row, col) or "") for col in ent.key]
             if not any(key):
                 key = ["record", record_id, local]  # no key value: the entity is this row's own
-            entity = MappedEntity(make_id(self.source, schema.name, *key), schema.name)
+            entity = MappedEntity(make_id(self.source, schema.name, *key), schema.name, local=local)
             for pname, pairs in values.items():
                 ptype = schema.properties[pname].type
                 for norm, raw in pairs:

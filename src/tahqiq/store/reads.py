@@ -111,3 +111,28 @@ def quarantined_row(session: Session, row_id: int) -> QuarantinedRow | None:
     return session.get(QuarantinedRow, row_id)
 
 
+
+
+def schema_table(session: Session, schema: str, props: Iterable[str], entity_ids: Iterable[str] | None = None):
+    """One row per entity of `schema`: unique_id, source_dataset, record_id and the first value
+    (smallest, so the same on every run) of each of `props`. For bulk jobs such as resolution."""
+    import pandas as pd
+
+    props = list(props)
+    s = Statement.__table__.c
+    q = (select(s.entity_id, s.source, s.prop, s.value, s.record_id)
+         .where(s.schema == schema, s.prop.in_(props)))
+    if entity_ids is not None:
+        q = q.where(s.entity_id.in_(list(entity_ids)))
+    rows = session.execute(q).all()
+    long = pd.DataFrame(rows, columns=["unique_id", "source_dataset", "prop", "value", "record_id"])
+    if long.empty:
+        return pd.DataFrame(columns=["unique_id", "source_dataset", "record_id", *props])
+    first = long.sort_values(["unique_id", "prop", "value"]).drop_duplicates(["unique_id", "prop"])
+    wide = first.pivot(index="unique_id", columns="prop", values="value")
+    meta = first.drop_duplicates("unique_id").set_index("unique_id")[["source_dataset", "record_id"]]
+    out = meta.join(wide).reset_index()
+    for p in props:
+        if p not in out.columns:
+            out[p] = None
+    return out[["unique_id", "source_dataset", "record_id", *props]]

@@ -1,0 +1,141 @@
+"""Train a Splink model on prepared records and score candidate pairs, on DuckDB or Spark.
+
+    engine = Engine(fields, link_type="dedupe_only")          # or backend="spark", spark=session
+    engine.train([frame])                                       # frames from features.prepare
+    pairs = engine.predict([frame], threshold=0.5)              # pandas: ids, weights, per-field
+    engine.model_json()                                          # the trained model, to store
+
+Training needs no labels: the prior from deterministic rules, u from random pairs, m by EM over
+blocks that fix some fields and learn the others. `predict_between` scores only new-against-old
+pairs, for incremental runs with a model trained earlier.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pandas as pd
+from splink import Linker
+
+from tahqiq.resolve import settings as st
+from tahqiq.resolve.spec import Field
+
+# Pairs kept from prediction: anything at or above this goes on to clustering or to review.
+KEEP_PROBABILITY = 0.2
+U_SAMPLE_PAIRS = 2_000_000
+
+
+def _db_api(backend: str, spark: Any = None):
+    if backend == "duckdb":
+        from splink import DuckDBAPI
+
+        return DuckDBAPI()
+    if backend == "spark":
+        from splink import SparkAPI
+
+        if spark is None:
+            from tahqiq.resolve.spark import local_session
+
+            spark = local_session()
+        return SparkAPI(spark_session=spark)
+    raise ValueError(f"unknown backend {backend!r}: use duckdb or spark")
+
+
+class Engine:
+    def __init__(self, fields: list[Field], *, link_type: str = "dedupe_only", backend: str = "duckdb",
+                 spark: Any = None, model: dict | None = None, quiet: bool = True) -> None:
+        self.fields = fields
+        self.link_type = link_type
+        self.backend = backend
+        self.db_api = _db_api(backend, spark)
+        self._model = model
+        self._linker: Linker | None = None
+        self._count = 0
+        if quiet:
+            logging.getLogger("splink").setLevel(logging.ERROR)
+
+    def _register(self, frames: list[pd.DataFrame]):
+        out = []
+        for frame in frames:
+            self._count += 1
+            out.append(self.db_api.register(frame, table_name=f"tahqiq_input_{self._count}"))
+        return out[0] if len(out) == 1 else out
+
+    def _new_linker(self, frames: list[pd.DataFrame]) -> Linker:
+        cfg = self._model if self._model is not None else st.settings(self.fields, self.link_type)
+        return Linker(self._register(frames), cfg, log_level=None)
+
+    # --- training ---------------------------------------------------------------------------
+
+    def train(self, frames: list[pd.DataFrame], *, recall: float = 0.7, u_pairs: int = U_SAMPLE_PAIRS) -> None:
+        linker = self._new_linker(frames)
+        det = st.deterministic_rules(self.fields)
+        if det:
+            linker.training.estimate_probability_two_random_records_match(det, recall=recall)
+        linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=7)
+        for rule in st.training_rules(self.fields):
+            linker.training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=False)
+        self._linker = linker
+        self._model = json.loads(json.dumps(linker.misc.save_model_to_json()))
+
+    def model_json(self) -> dict:
+        if self._model is None:
+            raise RuntimeError("the model is not trained yet")
+        return self._model
+
+    # --- scoring ----------------------------------------------------------------------------
+
+    def predict(self, frames: list[pd.DataFrame] | None = None, *, threshold: float = KEEP_PROBABILITY) -> pd.DataFrame:
+        linker = self._linker if frames is None else self._new_linker(frames)
+        if linker is None:
+            raise RuntimeError("give frames to predict on, or train first")
+        result = linker.inference.predict(threshold_match_probability=threshold)
+        return self._to_pandas(result)
+
+    def predict_between(self, existing: pd.DataFrame, new: pd.DataFrame, *, threshold: float = KEEP_PROBABILITY) -> pd.DataFrame:
+        """Pairs of a new record with an existing one, and of new records among themselves."""
+        linker = self._new_linker([existing, new]) if self.link_type != "dedupe_only" else self._new_linker([existing])
+        old_sdf = self.db_api.register(existing, table_name=f"tahqiq_existing_{self._count}")
+        new_sdf = self.db_api.register(new, table_name=f"tahqiq_new_{self._count}")
+        between = linker.inference.predict_between(old_sdf, new_sdf, threshold_match_probability=threshold)
+        within = linker.inference.predict_within(new_sdf, threshold_match_probability=threshold)
+        return pd.concat([self._to_pandas(between), self._to_pandas(within)], ignore_index=True)
+
+    def _to_pandas(self, sdf) -> pd.DataFrame:
+        df = sdf.as_pandas_dataframe()
+        try:
+            sdf.drop_table_from_database_and_remove_from_cache()
+        except Exception:  # noqa: BLE001 - a cleanup failure must not lose the results
+            pass
+        return df
+
+
+def explain(row: pd.Series, fields: list[Field], model: dict) -> list[dict]:
+    """Per-field contributions of one scored pair: the level reached and its Bayes factor."""
+    labels = _level_labels(model)
+    out = []
+    for f in fields:
+        c = f.column
+        gamma = row.get(f"gamma_{c}")
+        bf = row.get(f"bf_{c}")
+        tf = row.get(f"bf_tf_adj_{c}")
+        if gamma is None or bf is None:
+            continue
+        factor = float(bf) * (float(tf) if tf is not None and not pd.isna(tf) else 1.0)
+        out.append({"field": c, "level": labels.get((c, int(gamma)), str(gamma)), "bayes_factor": factor})
+    return out
+
+
+def _level_labels(model: dict) -> dict[tuple[str, int], str]:
+    labels = {}
+    for comp in model.get("comparisons", []):
+        name = comp.get("output_column_name")
+        levels = comp.get("comparison_levels", [])
+        # Splink numbers levels from the least specific (0 = else) upwards, nulls are -1.
+        scored = [lv for lv in levels if not lv.get("is_null_level")]
+        for i, lv in enumerate(reversed(scored)):
+            labels[(name, i)] = lv.get("label_for_charts") or lv.get("sql_condition", "")
+        labels[(name, -1)] = "missing on one side"
+    return labels
