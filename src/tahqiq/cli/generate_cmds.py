@@ -28,11 +28,13 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(4, "--seed", "-s", min=0, help="Random seed; the same seed and size give identical files."),
         out: Path = typer.Option(Path("demo-data"), "--out", "-o", help="Directory to write into (created if missing)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no summary table."),
+        hard: bool = typer.Option(False, "--hard", help="Sloppier clerks: more spelling variants, Urdu script, missing "
+                                  "CNICs and phones, swapped dates (for evaluating resolution)."),
     ) -> None:
         from tahqiq.generate import generate
 
         started = time.perf_counter()
-        manifest = generate(persons, seed, out, progress=not quiet)
+        manifest = generate(persons, seed, out, progress=not quiet, hard=hard)
         elapsed = time.perf_counter() - started
         if quiet:
             return

@@ -77,11 +77,12 @@ def mapping_text(source: str) -> str:
     return files("tahqiq.generate").joinpath("mappings", f"{source}.yml").read_text("utf-8")
 
 
-def generate(persons: int, seed: int, out: str | Path, progress: bool = True) -> Manifest:
+def generate(persons: int, seed: int, out: str | Path, progress: bool = True, hard: bool = False) -> Manifest:
     """Write the synthetic dataset to `out` and return its manifest.
 
     `out` is created if needed; the files listed in the manifest are overwritten, nothing else in
-    `out` is touched. `progress` shows a Rich progress display on stderr.
+    `out` is touched. `progress` shows a Rich progress display on stderr. `hard` writes the same
+    world through sloppier clerks (see sources.DIFFICULTY), for evaluating resolution.
     """
     if persons < 50:
         raise ValueError("persons must be at least 50 (households, crime and finance need a minimum population)")
@@ -89,11 +90,15 @@ def generate(persons: int, seed: int, out: str | Path, progress: bool = True) ->
         raise ValueError("seed must be a non-negative integer")
     # Millions of small, long-lived objects and almost no reference cycles: the cyclic garbage
     # collector would rescan them over and over (a third of the run time at 1M persons).
+    from tahqiq.generate import sources
+
     was_enabled = gc.isenabled()
     gc.disable()
+    sources.DIFFICULTY.hard = hard
     try:
         return _generate(persons, seed, Path(out), progress)
     finally:
+        sources.DIFFICULTY.hard = False
         if was_enabled:
             gc.enable()
 

@@ -27,6 +27,32 @@ from tahqiq.generate.urdu import URDU, cp1256_safe
 from tahqiq.generate.writers import CsvSink, JsonlSink, ParquetSink, Sink, Truth
 
 BAD_RATE = 0.002
+
+
+class _Difficulty:
+    """`tahqiq generate --hard`: the same world written by sloppier clerks (more spelling variants
+    and typos, more Urdu script, fewer CNICs and phones, more swapped dates), for evaluating
+    resolution on data harder than the default. Set by generate() for one run."""
+
+    hard = False
+
+
+DIFFICULTY = _Difficulty()
+
+
+def H(normal: float, hard: float) -> float:
+    return hard if DIFFICULTY.hard else normal
+
+
+def S(style: "nm.Style") -> "nm.Style":
+    """The agency's name style, roughened in hard mode."""
+    if not DIFFICULTY.hard:
+        return style
+    from dataclasses import replace
+
+    return replace(style, typo=min(0.5, style.typo * 3 + 0.05), romanise=min(0.7, style.romanise * 2 + 0.1),
+                   drop_muhammad=min(0.6, style.drop_muhammad * 2 + 0.1), second_drop=min(0.5, style.second_drop * 2),
+                   clan_drop=min(0.6, style.clan_drop * 1.5))
 BAD_DISTRICTS = ("Distt. XX", "Zilla 99", "Unknown-District", "Qasba 0")
 ALIASES = ("Billa", "Kaka", "Pappu", "Mithu", "Bholu", "Chitta", "Kala", "Guddu", "Shera", "Raju", "Jeeda",
            "Nikka", "Bhola", "Tota", "Lamba", "Bao", "Sonu", "Mana")
@@ -253,9 +279,9 @@ def _fir_person(pop: Population, i: int, r: random.Random, urdu: bool, inline_p:
         if rnd() < inline_p:
             return cp1256_safe(f"{name} {URDU[rel]} {father}"), ""
         return cp1256_safe(name), cp1256_safe(father)
-    name = nm.render(pop.parts[i], FIR_STYLE, r)
-    father = nm.render(guardian, FIR_STYLE, r)
-    if rnd() < 0.02:
+    name = nm.render(pop.parts[i], S(FIR_STYLE), r)
+    father = nm.render(guardian, S(FIR_STYLE), r)
+    if rnd() < H(0.02, 0.05):
         name, father = father, name  # given and father's name swapped by the clerk
     if rnd() < inline_p:
         if rel == "s/o":
@@ -278,15 +304,15 @@ def write_fir(w: World) -> Sink:
         rid = f"FIR-{k + 1:06d}"
         offence, sections, _w, _p, kind = OFFENCES[f.offence]
         d = dists[f.district]
-        urdu = rnd() < 0.35
+        urdu = rnd() < H(0.35, 0.6)
         place = f.station.name[3:].replace("City ", "").replace("Saddar ", "")
         c_name = c_father = c_cnic = c_phone = c_addr = ""
         if f.complainant >= 0:
             i = f.complainant
             c_name, c_father = _fir_person(pop, i, r, urdu, 0.35)
-            if rnd() < 0.8:
+            if rnd() < H(0.8, 0.5):
                 c_cnic = ids.cnic_variant(pop.cnic[i], r, 0.35, 0.05)
-            ph = phone_for(pop, i, r) if rnd() < 0.85 else -1
+            ph = phone_for(pop, i, r) if rnd() < H(0.85, 0.5) else -1
             if ph >= 0:
                 c_phone = any_format(pop.phones.number[ph], r)
                 T.phone([name, rid, "phone", pop.phones.pid(ph)])
@@ -345,12 +371,12 @@ def write_wanted(w: World) -> Sink:
         rid = f"W-{k + 1:05d}"
         f = w.crime.firs[wr.fir]
         i = wr.person
-        full = nm.render(pop.parts[i], WANTED_STYLE, r)
-        father = nm.render(pop.father_parts[i], WANTED_STYLE, r)
+        full = nm.render(pop.parts[i], S(WANTED_STYLE), r)
+        father = nm.render(pop.father_parts[i], S(WANTED_STYLE), r)
         if rnd() < 0.03:
             full, father = father, full
         alias = offender_alias(i) if i in pop.offender_set and rnd() < 0.5 else ""
-        cnic = ids.cnic_variant(pop.cnic[i], r, 0.2, 0.0) if rnd() < 0.75 else ""
+        cnic = ids.cnic_variant(pop.cnic[i], r, 0.2, 0.0) if rnd() < H(0.75, 0.4) else ""
         fmt = "%d.%m.%Y" if rnd() < 0.6 else "%d/%m/%Y"
         issued = fmt_date(wr.issued, fmt)
         if rnd() < BAD_RATE:
@@ -380,11 +406,11 @@ def write_excise(w: World) -> Sink:
     for k in range(len(v.plate)):
         rid = f"V{k + 1:07d}"
         i = v.owner[k]
-        owner = nm.render(pop.parts[i], EXCISE_STYLE, r)
+        owner = nm.render(pop.parts[i], S(EXCISE_STYLE), r)
         father = nm.render(_guardian(pop, i), EXCISE_STYLE, r)
         if rnd() < 0.02:
             owner, father = father, owner
-        cnic = ids.cnic_variant(pop.cnic[i], r, 0.1, 0.0) if rnd() < 0.92 else ""
+        cnic = ids.cnic_variant(pop.cnic[i], r, 0.1, 0.0) if rnd() < H(0.92, 0.6) else ""
         reg = fmt_date(v.registered[k], fmt)
         district = dists[v.reg_district[k]].name
         if rnd() < BAD_RATE:
@@ -434,7 +460,7 @@ def write_telecom(w: World) -> Sink:
             T.bad([name, rid, field, why])
         u = rnd()
         status = "active" if u < 0.92 else ("blocked" if u < 0.97 else "suspended")
-        sink.write([rid, msisdn, op, nm.render(pop.parts[i], TELECOM_STYLE, r), cnic, fmt_date(ph.activated[k], fmt),
+        sink.write([rid, msisdn, op, nm.render(pop.parts[i], S(TELECOM_STYLE), r), cnic, fmt_date(ph.activated[k], fmt),
                     ph.kind[k], dists[pop.district[i]].name, status])
         T.phone([name, rid, "phone", ph.pid(k)])
         T.person([name, rid, "subscriber", pop.pid(i)])
@@ -456,11 +482,11 @@ def write_bank_accounts(w: World) -> Sink:
     for k in range(acc.n_personal):
         rid = f"A{k + 1:07d}"
         i = acc.owner[k]
-        cnic = pop.cnic[i] if rnd() < 0.98 else ""
+        cnic = pop.cnic[i] if rnd() < H(0.98, 0.7) else ""
         dob = fmt_date(pop.dob[i], dob_fmt)
-        if rnd() < 0.02:
+        if rnd() < H(0.02, 0.15):
             dob = swap_day_month(pop.dob[i], dob_fmt) or dob
-        phone = phone_for(pop, i, r) if rnd() < 0.85 else -1
+        phone = phone_for(pop, i, r) if rnd() < H(0.85, 0.5) else -1
         mobile = any_format(pop.phones.number[phone], r) if phone >= 0 else ""
         opened = fmt_date(acc.opened[k], open_fmt)
         if rnd() < BAD_RATE:
@@ -477,7 +503,7 @@ def write_bank_accounts(w: World) -> Sink:
             T.phone([name, rid, "phone", pop.phones.pid(phone)])
         u = rnd()
         status = "active" if u < 0.9 else ("dormant" if u < 0.98 else "blocked")
-        sink.write([rid, acc.iban[k], acc.iban[k][8:], acc.bank[k], acc.branch[k], nm.render(pop.parts[i], BANK_STYLE, r),
+        sink.write([rid, acc.iban[k], acc.iban[k][8:], acc.bank[k], acc.branch[k], nm.render(pop.parts[i], S(BANK_STYLE), r),
                     cnic, dob, mobile, opened, acc.kind[k], status])
         T.account([name, rid, "account", acc.aid(k)])
         T.person([name, rid, "holder", pop.pid(i)])
@@ -514,7 +540,7 @@ def write_str(w: World) -> Sink:
         payee = acc.iban[tx.payee[k]] if tx.payee[k] >= 0 else ""
         sink.write([rid, f"STR/{year}/{s_i + 1:06d}", acc.bank[s.subject_account], fmt_date(s.reported, "%Y-%m-%d"), tid,
                     iso(tx.time[k]), _money(tx.amount[k]), "PKR", tx.channel[k], payer, payee,
-                    nm.render(pop.parts[i], STR_STYLE, r), cnic, s.role, s.grounds])
+                    nm.render(pop.parts[i], S(STR_STYLE), r), cnic, s.role, s.grounds])
         T.person([name, rid, "subject", pop.pid(i)])
         if payer:
             T.account([name, rid, "payer", acc.aid(tx.payer[k])])
@@ -540,7 +566,7 @@ def write_cyber(w: World) -> Sink:
         key = (d.plate_code, year)
         counters[key] = counters.get(key, 0) + 1
         i = c.complainant
-        cnic = ids.cnic_variant(pop.cnic[i], r, 0.5, 0.05) if rnd() < 0.85 else ""
+        cnic = ids.cnic_variant(pop.cnic[i], r, 0.5, 0.05) if rnd() < H(0.85, 0.5) else ""
         own = phone_for(pop, i, r)
         c_phone = any_format(ph.number[own], r) if own >= 0 and rnd() < 0.95 else ""
         s_phone = any_format(ph.number[c.suspect_phone], r) if c.suspect_phone >= 0 else ""
@@ -564,7 +590,7 @@ def write_cyber(w: World) -> Sink:
         if s_phone:
             T.phone([name, rid, "suspect_phone", ph.pid(c.suspect_phone)])
         sink.write([rid, f"NCCIA/{d.plate_code}/{year}/{counters[key]:05d}", iso(c.time), c.category, c.description,
-                    nm.render(pop.parts[i], CYBER_STYLE, r), cnic, c_phone, s_phone, s_iban, c.suspect_url,
+                    nm.render(pop.parts[i], S(CYBER_STYLE), r), cnic, c_phone, s_phone, s_iban, c.suspect_url,
                     _money(c.amount) if c.amount else "", district])
         T.person([name, rid, "complainant", pop.pid(i)])
     w.tick(name, len(w.fin.complaints))

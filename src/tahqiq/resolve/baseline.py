@@ -51,7 +51,7 @@ def plain_splink(frames: list[pd.DataFrame], fields: list[Field], *, link_type: 
     db = DuckDBAPI()
     tables = [db.register(_plain(f, fields)) for f in frames]
     linker = Linker(tables[0] if len(tables) == 1 else tables, settings, log_level=None)
-    det = [f'l."{ids[0]}" = r."{ids[0]}"'] if ids else [f'l."{names[0]}" = r."{names[0]}"']
+    det = [f"l.{ids[0]} = r.{ids[0]}"] if ids else [f"l.{names[0]} = r.{names[0]}"]
     linker.training.estimate_probability_two_random_records_match(det, recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=7)
     for rule in rules[:3]:

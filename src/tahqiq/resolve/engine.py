@@ -12,6 +12,7 @@ pairs, for incremental runs with a model trained earlier.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from typing import Any
@@ -21,6 +22,8 @@ from splink import Linker
 
 from tahqiq.resolve import settings as st
 from tahqiq.resolve.spec import Field
+
+_Underflow = ValueError  # EM drove a level's m to ~1e-302 (a level matches never see): Splink refuses it
 
 # Pairs kept from prediction: anything at or above this goes on to clustering or to review.
 KEEP_PROBABILITY = 0.2
@@ -74,9 +77,39 @@ class Engine:
         det = st.deterministic_rules(self.fields)
         if det:
             linker.training.estimate_probability_two_random_records_match(det, recall=recall)
+        records = sum(len(f) for f in frames)
+        floor = 1.0 / max(records * records, 4)
+        if linker._settings_obj._probability_two_random_records_match <= floor:
+            # No pair satisfied the deterministic rules (one source of unique CNICs, say): a prior of
+            # zero would forbid every match, so assume about one duplicate per million pairs... at
+            # least one in the whole table. EM and the data still decide each pair.
+            linker._settings_obj._probability_two_random_records_match = max(floor, 1e-6)
         linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=7)
+        from splink.internals.exceptions import EMTrainingException
+
+        self.skipped_training = []
         for rule in st.training_rules(self.fields):
-            linker.training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=False)
+            saved = linker.misc.save_model_to_json()
+            for iterations in (None, 6):
+                if iterations:
+                    so = linker._settings_obj
+                    so.training_settings = dataclasses.replace(so.training_settings, max_iterations=iterations)
+                try:
+                    linker.training.estimate_parameters_using_expectation_maximisation(rule)
+                    break
+                except (EMTrainingException, _Underflow) as exc:
+                    if isinstance(exc, ValueError) and "below the minimum" not in str(exc):
+                        raise
+                    # No pairs for this rule (no source with dates of birth yet), or EM drove a
+                    # level's m towards zero: a failed session leaves the linker without the
+                    # comparisons it had set aside, so go on from a linker rebuilt from the model as
+                    # it was before the session — first retrying with fewer EM iterations, then
+                    # without this session (the others still train; untrained levels keep defaults).
+                    self._model = saved
+                    linker = self._new_linker(frames)
+                    if isinstance(exc, EMTrainingException) or iterations:
+                        self.skipped_training.append(rule.get_blocking_rule("duckdb").blocking_rule_sql)
+                        break
         self._linker = linker
         self._model = json.loads(json.dumps(linker.misc.save_model_to_json()))
 
@@ -96,7 +129,12 @@ class Engine:
 
     def predict_between(self, existing: pd.DataFrame, new: pd.DataFrame, *, threshold: float = KEEP_PROBABILITY) -> pd.DataFrame:
         """Pairs of a new record with an existing one, and of new records among themselves."""
-        linker = self._new_linker([existing, new]) if self.link_type != "dedupe_only" else self._new_linker([existing])
+        # The linker's own input only serves the term-frequency tables (how common each name is),
+        # computed over old and new records together.
+        both = pd.concat([existing, new], ignore_index=True)
+        linker = self._new_linker([both])
+        for tf_col in linker._settings_obj._term_frequency_columns:
+            linker.table_management.compute_tf_table(tf_col.unquote().name)
         old_sdf = self.db_api.register(existing, table_name=f"tahqiq_existing_{self._count}")
         new_sdf = self.db_api.register(new, table_name=f"tahqiq_new_{self._count}")
         between = linker.inference.predict_between(old_sdf, new_sdf, threshold_match_probability=threshold)
@@ -118,13 +156,12 @@ def explain(row: pd.Series, fields: list[Field], model: dict) -> list[dict]:
     out = []
     for f in fields:
         c = f.column
-        gamma = row.get(f"gamma_{c}")
-        bf = row.get(f"bf_{c}")
-        tf = row.get(f"bf_tf_adj_{c}")
-        if gamma is None or bf is None:
+        gamma, mw = row.get(f"gamma_{c}"), row.get(f"mw_{c}")
+        if gamma is None or mw is None:
             continue
-        factor = float(bf) * (float(tf) if tf is not None and not pd.isna(tf) else 1.0)
-        out.append({"field": c, "level": labels.get((c, int(gamma)), str(gamma)), "bayes_factor": factor})
+        tf = row.get(f"mw_tf_adj_{c}")
+        weight = float(mw) + (float(tf) if tf is not None and not pd.isna(tf) else 0.0)
+        out.append({"field": c, "level": labels.get((c, int(gamma)), str(gamma)), "bayes_factor": 2.0 ** weight})
     return out
 
 

@@ -43,7 +43,7 @@ def comparison(f: Field):
         levels = [
             cll.NullLevel(c),
             cll.ExactMatchLevel(c).configure(label_for_charts="same date"),
-            cll.CustomLevel(f'"{c}_l" = "{c}_swapped_r"', label_for_charts="day and month swapped"),
+            cll.CustomLevel(f"{c}_l = {c}_swapped_r", label_for_charts="day and month swapped"),
             cll.DamerauLevenshteinLevel(c, 1).configure(label_for_charts="one digit differs"),
             cll.ExactMatchLevel(f"{c}_year").configure(label_for_charts="same year"),
             cll.ElseLevel().configure(label_for_charts="different dates"),
@@ -129,10 +129,10 @@ def deterministic_rules(fields: list[Field]) -> list[str]:
     ids = [f.column for f in fields if f.blocks_alone]
     out = []
     for i in ids[:1]:
-        out.append(f'l."{i}" = r."{i}"' + (f' and l."{names[0]}" = r."{names[0]}"' if names else ""))
+        out.append(f"l.{i} = r.{i}" + (f" and l.{names[0]} = r.{names[0]}" if names else ""))
     if len(names) >= 1 and dates:
-        clause = " and ".join(f'l."{n}" = r."{n}"' for n in names[:2])
-        out.append(f'{clause} and l."{dates[0]}" = r."{dates[0]}"')
+        clause = " and ".join(f"l.{n} = r.{n}" for n in names[:2])
+        out.append(f"{clause} and l.{dates[0]} = r.{dates[0]}")
     return out
 
 

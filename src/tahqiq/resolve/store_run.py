@@ -64,12 +64,15 @@ def _explanations(pairs: pd.DataFrame, fields, model: dict) -> list[list[dict]]:
     cols = []
     for f in fields:
         c = f.column
-        if f"gamma_{c}" not in pairs or f"bf_{c}" not in pairs:
+        # Splink 5 reports each comparison's match weight (log2 Bayes factor) as mw_<field>, and
+        # the term-frequency adjustment (rare names count more) as mw_tf_adj_<field>.
+        if f"gamma_{c}" not in pairs or f"mw_{c}" not in pairs:
             continue
         gamma = pairs[f"gamma_{c}"].astype(int).to_numpy()
-        bf = pairs[f"bf_{c}"].astype(float).to_numpy()
-        if f"bf_tf_adj_{c}" in pairs:
-            bf = bf * pairs[f"bf_tf_adj_{c}"].astype(float).fillna(1.0).to_numpy()
+        mw = pairs[f"mw_{c}"].astype(float).fillna(0.0).to_numpy()
+        if f"mw_tf_adj_{c}" in pairs:
+            mw = mw + pairs[f"mw_tf_adj_{c}"].astype(float).fillna(0.0).to_numpy()
+        bf = np.exp2(mw)
         cols.append((c, [labels.get((c, int(g)), str(g)) for g in gamma], bf))
     return [[{"field": c, "level": lv[i], "bayes_factor": float(bf[i])} for c, lv, bf in cols]
             for i in range(len(pairs))]
@@ -98,7 +101,7 @@ def run_resolution(engine, gate: Gate, principal: Principal, *, schema: str = "P
     merges, splits = decisions(engine)
     t0 = time.perf_counter()
     with engine.connect() as conn:
-        last = conn.execute(select(ResolutionRun).where(ResolutionRun.schema == schema)
+        last = conn.execute(select(ResolutionRun.id, ResolutionRun.model).where(ResolutionRun.schema == schema)
                             .order_by(ResolutionRun.id.desc()).limit(1)).first()
     cache = features_cache(schema)
     if incremental and (last is None or not cache.exists()):
@@ -110,7 +113,7 @@ def run_resolution(engine, gate: Gate, principal: Principal, *, schema: str = "P
     if step:
         step("read")
     if incremental:
-        report = _incremental(engine, principal, schema, fields, frame, last[0], cache, merges, splits, threshold,
+        report = _incremental(engine, principal, schema, fields, frame, last.model, cache, merges, splits, threshold,
                               backend, step)
     else:
         res = resolve_frames([frame], fields, threshold=threshold, backend=backend, merges=merges, splits=splits,
@@ -124,7 +127,7 @@ def run_resolution(engine, gate: Gate, principal: Principal, *, schema: str = "P
     return report
 
 
-def _incremental(engine, principal, schema, fields, frame, last: ResolutionRun, cache: Path, merges, splits,
+def _incremental(engine, principal, schema, fields, frame, model: dict, cache: Path, merges, splits,
                  threshold, backend, step) -> RunReport:
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -133,7 +136,7 @@ def _incremental(engine, principal, schema, fields, frame, last: ResolutionRun, 
     new = prepare(frame, fields)
     timings["prepare"] = round(time.perf_counter() - t, 2)
     t = time.perf_counter()
-    eng = Engine(fields, backend=backend, model=last.model)
+    eng = Engine(fields, backend=backend, model=model)
     pairs = eng.predict_between(existing, new)
     timings["predict"] = round(time.perf_counter() - t, 2)
     if step:
@@ -156,7 +159,7 @@ def _incremental(engine, principal, schema, fields, frame, last: ResolutionRun, 
     pd.concat([existing, new], ignore_index=True).to_parquet(cache, index=False)
     old = dict(zip(placed["e"], placed["c"]))
     changed = {e: c for e, c in clustering.cluster_of.items() if old.get(e) != c}
-    return _save(engine, principal, schema, "incremental", backend, threshold, last.model, clustering, pairs, fields,
+    return _save(engine, principal, schema, "incremental", backend, threshold, model, clustering, pairs, fields,
                  len(ids), len(new), timings, replace=False, changed=changed)
 
 
