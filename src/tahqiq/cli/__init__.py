@@ -19,9 +19,9 @@ app = typer.Typer(
 
 def _register() -> None:
     # Capability modules: each defines `register(app)`. Keep this list in pipeline order.
-    from tahqiq.cli import demo_cmds, generate_cmds, govern_cmds, ingest_cmds, store_cmds
+    from tahqiq.cli import demo_cmds, generate_cmds, govern_cmds, ingest_cmds, resolve_cmds, screen_cmds, store_cmds, stream_cmds, web_cmds
 
-    for module in (store_cmds, generate_cmds, ingest_cmds, govern_cmds, demo_cmds):
+    for module in (store_cmds, generate_cmds, ingest_cmds, govern_cmds, resolve_cmds, screen_cmds, demo_cmds, stream_cmds, web_cmds):
         module.register(app)
 
 

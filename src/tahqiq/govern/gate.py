@@ -21,17 +21,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, or_, select
 
 from tahqiq.govern import identity
 from tahqiq.govern.auditlog import AuditLog, AuditRecord
-from tahqiq.govern.base import AUDITOR, SUPERVISOR, AccessDenied, GovernError, Principal, utcnow
+from tahqiq.govern.base import AUDITOR, SUPERVISOR, AccessDenied, GovernError, Principal, aware, utcnow
 from tahqiq.govern.cases import case_access
 from tahqiq.govern.identity import deny
 from tahqiq.govern.keys import Signer, load_pepper, value_digest
-from tahqiq.govern.tables import AuditEntry, Case, CaseSubject, User, WatchlistEntry
+from tahqiq.govern.tables import AuditEntry, Case, CaseSubject, User
 from tahqiq.store import reads
 from tahqiq.store.reads import EntityView
 from tahqiq.store.tables import Entity, QuarantinedRow, SourceRecord, Statement
@@ -309,37 +310,22 @@ class CaseView:
         self.gate.audit.append(self.principal.username, "case.attach_subject", role=self.principal.role,
                                case=self.case, purpose=self.purpose, target=entity_id, conn=conn)
 
-    def watchlist_add(self, entity_id: str, reason: str) -> int:
-        """Put a person on this case's watchlist: only a case whose legal basis is a warrant may."""
-        case = self._decide("watchlist.add", target=entity_id)
-        if case.basis_kind != "warrant":
-            raise deny(self.gate.audit, self.principal, "watchlist.add",
-                       f"a watchlist needs a warrant; case {self.case}'s legal basis is an FIR",
-                       target=entity_id, case=self.case, purpose=self.purpose)
-        if not reason or len(reason.strip()) < 3:
-            raise GovernError("give the reason for the watchlist entry")
-        with self.gate.audit.transaction() as conn:
-            schema = conn.execute(select(Entity.schema).where(Entity.id == entity_id)).scalar()
-            if schema != "Person":
-                raise GovernError(f"{entity_id} is not a person in the store")
-            self._attach(conn, case, entity_id, f"watchlist: {reason}")
-            wid = conn.execute(WatchlistEntry.__table__.insert().values(
-                case_id=case.id, entity_id=entity_id, reason=reason, added_by=self.principal.user_id,
-                added_at=utcnow())).inserted_primary_key[0]
-            self.gate.audit.append(self.principal.username, "watchlist.add", role=self.principal.role,
-                                   case=self.case, purpose=self.purpose, target=entity_id,
-                                   detail={"watchlist_id": wid, "reason": reason}, conn=conn)
-        return wid
+    def watchlist_add(self, entity_id: str, reason: str, *, expires_at: datetime | None = None) -> int:
+        """Put a store person on this case's watchlist (only under a warrant). The entry expires at
+        `expires_at`, by default with the case. See tahqiq.govern.watchlists for every entry kind."""
+        from tahqiq.govern import watchlists
 
-    def watchlist(self) -> list[dict]:
-        case = self._decide("read.watchlist")
-        with self.gate.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(
-                select(WatchlistEntry.id, WatchlistEntry.entity_id, WatchlistEntry.reason, WatchlistEntry.added_at)
-                .where(WatchlistEntry.case_id == case.id, WatchlistEntry.removed_at.is_(None)))]
-        self._grant("read.watchlist", target=",".join(r["entity_id"] for r in rows) or None,
-                    detail={"count": len(rows)})
-        return rows
+        case = self._decide("watchlist.add", target=entity_id)
+        return watchlists.add_entry(self, "person", reason=reason, entity_id=entity_id,
+                                    expires_at=expires_at or aware(case.expires_at))
+
+    def watchlist(self, *, include_inactive: bool = False) -> list[dict]:
+        """This case's watchlist entries (active ones unless `include_inactive`): an audited read."""
+        from dataclasses import asdict
+
+        from tahqiq.govern import watchlists
+
+        return [asdict(e) for e in watchlists.list_entries(self, include_inactive=include_inactive)]
 
 
 __all__ = ["Gate", "CaseView", "AccessDenied", "aggregate"]

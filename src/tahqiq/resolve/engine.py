@@ -67,8 +67,12 @@ class Engine:
         return out[0] if len(out) == 1 else out
 
     def _new_linker(self, frames: list[pd.DataFrame]) -> Linker:
-        cfg = self._model if self._model is not None else st.settings(self.fields, self.link_type)
-        return Linker(self._register(frames), cfg, log_level=None)
+        if self._model is not None and self.backend == "duckdb":
+            return Linker(self._register(frames), self._model, log_level=None)
+        linker = Linker(self._register(frames), st.settings(self.fields, self.link_type), log_level=None)
+        if self._model is not None:
+            _apply_parameters(linker, self._model)
+        return linker
 
     # --- training ---------------------------------------------------------------------------
 
@@ -148,6 +152,29 @@ class Engine:
         except Exception:  # noqa: BLE001 - a cleanup failure must not lose the results
             pass
         return df
+
+
+def _apply_parameters(linker: Linker, model: dict) -> None:
+    """Give a linker built from our settings the trained parameters of `model`.
+
+    A saved model holds its SQL in the dialect it was trained in (DuckDB quotes identifiers with
+    double quotes, which Spark reads as strings), so a model trained on DuckDB — on a sample, say —
+    is carried to Spark as numbers only: the prior, and m and u of every level, matched by
+    comparison name and level order. The settings on both sides come from the same fields."""
+    so = linker._settings_obj
+    so._probability_two_random_records_match = model["probability_two_random_records_match"]
+    trained = {c["output_column_name"]: c["comparison_levels"] for c in model["comparisons"]}
+    for comp in so.comparisons:
+        levels = trained.get(comp.output_column_name)
+        if levels is None or len(levels) != len(comp.comparison_levels):
+            raise ValueError(f"the model does not fit these settings (comparison {comp.output_column_name!r})")
+        for level, saved in zip(comp.comparison_levels, levels):
+            if level.is_null_level:
+                continue
+            if saved.get("m_probability") is not None:
+                level.m_probability = saved["m_probability"]
+            if saved.get("u_probability") is not None:
+                level.u_probability = saved["u_probability"]
 
 
 def explain(row: pd.Series, fields: list[Field], model: dict) -> list[dict]:

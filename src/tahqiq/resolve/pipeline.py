@@ -77,3 +77,32 @@ def resolve_frames(frames: list[pd.DataFrame], fields: list[Field], *, link_type
     clustering = cluster(ids, pairs, threshold=threshold, national=nat, merges=merges, splits=splits)
     mark("cluster", t)
     return Resolution(clustering, pairs, engine.model_json(), timings, len(ids))
+
+
+def link_new(existing: pd.DataFrame, new_frame: pd.DataFrame, fields: list[Field], model: dict,
+             cluster_of: dict[str, str], *, threshold: float = LINK_PROBABILITY, backend: str = "duckdb",
+             merges=(), splits=()) -> tuple[Clustering, pd.DataFrame, pd.DataFrame, dict[str, float]]:
+    """Incremental linking: score raw `new_frame` against `existing` (already prepared) and among
+    itself with a trained model, then re-cluster holding the existing clusters (`cluster_of`)
+    together. Returns the clustering, the new pairs, the prepared new records, and timings."""
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    new = prepare(new_frame, fields)
+    timings["prepare"] = round(time.perf_counter() - t, 2)
+    t = time.perf_counter()
+    pairs = Engine(fields, backend=backend, model=model).predict_between(existing, new)
+    timings["predict"] = round(time.perf_counter() - t, 2)
+    t = time.perf_counter()
+    placed = pd.DataFrame({"e": list(cluster_of.keys()), "c": list(cluster_of.values())})
+    # Hold existing clusters together: each member is tied to its cluster's first member.
+    anchor = placed.groupby("c")["e"].transform("min")
+    ties = placed[placed["e"] != anchor]
+    held = pd.DataFrame({"unique_id_l": ties["e"].to_numpy(), "unique_id_r": anchor[ties.index].to_numpy(),
+                         "match_probability": 1.0, "match_weight": 1e6})
+    ids = list(dict.fromkeys([*existing["unique_id"].astype(str), *new["unique_id"].astype(str)]))
+    nat = {**national_ids(existing, fields), **national_ids(new, fields)}
+    scored = pairs[["unique_id_l", "unique_id_r", "match_probability", "match_weight"]]
+    clustering = cluster(ids, pd.concat([held, scored], ignore_index=True), threshold=threshold, national=nat,
+                         merges=merges, splits=splits)
+    timings["cluster"] = round(time.perf_counter() - t, 2)
+    return clustering, pairs, new, timings

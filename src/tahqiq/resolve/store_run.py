@@ -25,10 +25,10 @@ from tahqiq.config import settings as app_settings
 from tahqiq.govern.base import Principal, utcnow
 from tahqiq.govern.gate import Gate
 from tahqiq.govern.resolution import decisions, resolution_input
-from tahqiq.resolve.cluster import Clustering, cluster
-from tahqiq.resolve.engine import Engine, _level_labels
+from tahqiq.resolve.cluster import Clustering
+from tahqiq.resolve.engine import _level_labels
 from tahqiq.resolve.features import prepare
-from tahqiq.resolve.pipeline import LINK_PROBABILITY, REVIEW_PROBABILITY, national_ids, resolve_frames
+from tahqiq.resolve.pipeline import LINK_PROBABILITY, REVIEW_PROBABILITY, link_new, resolve_frames
 from tahqiq.resolve.spec import RESOLVED_PROPERTIES, fields_for
 from tahqiq.resolve.tables import MatchLink, ResolutionRun, ResolvedEntity
 
@@ -129,38 +129,19 @@ def run_resolution(engine, gate: Gate, principal: Principal, *, schema: str = "P
 
 def _incremental(engine, principal, schema, fields, frame, model: dict, cache: Path, merges, splits,
                  threshold, backend, step) -> RunReport:
-    timings: dict[str, float] = {}
-    t = time.perf_counter()
     existing = pd.read_parquet(cache)
     existing = existing.astype(object).where(existing.notna(), None)
-    new = prepare(frame, fields)
-    timings["prepare"] = round(time.perf_counter() - t, 2)
-    t = time.perf_counter()
-    eng = Engine(fields, backend=backend, model=model)
-    pairs = eng.predict_between(existing, new)
-    timings["predict"] = round(time.perf_counter() - t, 2)
-    if step:
-        step("predict")
-    t = time.perf_counter()
     with engine.connect() as conn:
-        placed = pd.DataFrame(conn.execute(select(ResolvedEntity.entity_id, ResolvedEntity.cluster_id)
-                                           .where(ResolvedEntity.schema == schema)).all(), columns=["e", "c"])
-    # Hold existing clusters together: each member is tied to its cluster's first member.
-    anchor = placed.groupby("c")["e"].transform("min")
-    ties = placed[placed["e"] != anchor]
-    held = pd.DataFrame({"unique_id_l": ties["e"].to_numpy(), "unique_id_r": anchor[ties.index].to_numpy(),
-                         "match_probability": 1.0, "match_weight": 1e6})
-    ids = list(dict.fromkeys([*existing["unique_id"].astype(str), *new["unique_id"].astype(str)]))
-    nat = {**national_ids(existing, fields), **national_ids(new, fields)}
-    clustering = cluster(ids, pd.concat([held, pairs[["unique_id_l", "unique_id_r", "match_probability",
-                                                        "match_weight"]]], ignore_index=True),
-                         threshold=threshold, national=nat, merges=merges, splits=splits)
-    timings["cluster"] = round(time.perf_counter() - t, 2)
+        old = dict(conn.execute(select(ResolvedEntity.entity_id, ResolvedEntity.cluster_id)
+                                .where(ResolvedEntity.schema == schema)).all())
+    clustering, pairs, new, timings = link_new(existing, frame, fields, model, old, threshold=threshold,
+                                               backend=backend, merges=merges, splits=splits)
+    if step:
+        step("cluster")
     pd.concat([existing, new], ignore_index=True).to_parquet(cache, index=False)
-    old = dict(zip(placed["e"], placed["c"]))
     changed = {e: c for e, c in clustering.cluster_of.items() if old.get(e) != c}
     return _save(engine, principal, schema, "incremental", backend, threshold, model, clustering, pairs, fields,
-                 len(ids), len(new), timings, replace=False, changed=changed)
+                 len(clustering.cluster_of), len(new), timings, replace=False, changed=changed)
 
 
 def _save(engine, principal, schema, kind, backend, threshold, model, clustering: Clustering, pairs, fields,

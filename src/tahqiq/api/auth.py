@@ -1,0 +1,106 @@
+"""Browser sessions: signed cookies, CSRF tokens, login and logout.
+
+A session is a cookie holding {user id, session id, CSRF token, issue time}, signed with
+itsdangerous under a 256-bit key kept in TAHQIQ_HOME/keys/web-session.key (mode 0600, like the audit
+signing key). The cookie is HttpOnly, SameSite=Strict and, unless the server runs on plain http for
+development, Secure. Who the user is, their role and whether the account is still active are read
+from the store on every request, so disabling an account ends its sessions at once.
+
+CSRF: a cookie-authenticated request with an unsafe method must carry the session's CSRF token in the
+`X-CSRF-Token` header or a `csrf_token` form field; templates find it in `request.state.csrf_token`.
+Requests with `Authorization: Bearer` carry no ambient credential and need none. Logins are
+audited: failures by the gate, successes and logouts here.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from tahqiq.govern import Gate, Principal
+from tahqiq.govern.keys import _load_or_create, keys_dir
+from tahqiq.govern.tables import Agency, User
+
+SESSION_COOKIE = "tahqiq_session"
+SESSION_KEY_FILE = "web-session.key"
+SESSION_MAX_AGE = 12 * 3600  # one working shift; then sign in again
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@dataclass(frozen=True)
+class Session:
+    user_id: int
+    session_id: str
+    csrf_token: str
+    issued: float
+
+
+class Sessions:
+    """Issues and checks session cookies. Logged-out session ids are remembered (in this process,
+    until the cookie would have expired anyway) so that a copied cookie dies with the logout."""
+
+    def __init__(self, key: bytes | None = None) -> None:
+        key = key or _load_or_create(keys_dir() / SESSION_KEY_FILE, lambda: secrets.token_bytes(32))
+        self._serializer = URLSafeTimedSerializer(key, salt="tahqiq-session-v1")
+        self._ended: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def issue(self, principal: Principal) -> tuple[str, Session]:
+        session = Session(principal.user_id, secrets.token_urlsafe(16), secrets.token_urlsafe(32), time.time())
+        cookie = self._serializer.dumps({"u": session.user_id, "s": session.session_id, "c": session.csrf_token})
+        return cookie, session
+
+    def read(self, cookie: str | None) -> Session | None:
+        if not cookie:
+            return None
+        try:
+            data, signed_at = self._serializer.loads(cookie, max_age=SESSION_MAX_AGE, return_timestamp=True)
+            session = Session(int(data["u"]), str(data["s"]), str(data["c"]), signed_at.timestamp())
+        except (BadSignature, KeyError, TypeError, ValueError):
+            return None
+        with self._lock:
+            if session.session_id in self._ended:
+                return None
+        return session
+
+    def end(self, session: Session) -> None:
+        now = time.time()
+        with self._lock:
+            self._ended[session.session_id] = session.issued + SESSION_MAX_AGE
+            for sid in [s for s, until in self._ended.items() if until < now]:
+                del self._ended[sid]
+
+
+def principal_for(gate: Gate, user_id: int) -> Principal | None:
+    """The active user with this id, as a Principal (None when missing or disabled)."""
+    with gate.engine.connect() as conn:
+        row = conn.execute(
+            select(User.id, User.username, User.role, User.disabled, Agency.code, Agency.id.label("agency_id"))
+            .join(Agency, Agency.id == User.agency_id).where(User.id == user_id)).first()
+    if row is None or row.disabled:
+        return None
+    return Principal(row.id, row.username, row.role, row.code, row.agency_id)
+
+
+def csrf_ok(expected: str | None, given: str | None) -> bool:
+    return bool(expected and given) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def audit_login(gate: Gate, principal: Principal, session: Session, how: str) -> None:
+    # The session id is logged so that an auditor can tie a session's actions to its sign-in.
+    gate.audit.append(principal.username, "auth.login", role=principal.role, decision="grant",
+                      target=principal.username, detail={"via": how, "session": session.session_id})
+
+
+def audit_logout(gate: Gate, principal: Principal | None, session: Session) -> None:
+    gate.audit.append(principal.username if principal else f"user#{session.user_id}", "auth.logout",
+                      role=principal.role if principal else None, decision="info",
+                      target=principal.username if principal else None, detail={"session": session.session_id})

@@ -1,0 +1,172 @@
+"""Case exports: followthemoney JSON lines, GraphML, CSV, a printable HTML report and its PDF.
+
+What is exported is the case's graph: its subjects and everything one link away (tahqiq.govern.graph
+.case_graph, an audited read), and each export writes its own "export" audit entry with the format,
+the entity ids and the SHA-256 of the file handed out.
+
+CSV cells that a spreadsheet would run as a formula (starting with = + - @, tab or carriage return)
+are prefixed with a single quote, as OWASP recommends against CSV injection. The PDF is the HTML
+report printed by headless Chromium (Playwright, using /usr/bin/chromium); without it the route
+answers 503 and says what is missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import networkx as nx
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from tahqiq.api import deps
+from tahqiq.api.models import Problem
+from tahqiq.govern import CaseView, graph, notes
+from tahqiq.govern.cases import get_case
+from tahqiq.model.schema import model
+from tahqiq.model.ftm import EntityLike as EntityView, to_ftm
+
+FORMATS = {
+    "ftm": ("application/x-ndjson", "ftm.jsonl"),
+    "graphml": ("application/graphml+xml", "graphml"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "html": ("text/html; charset=utf-8", "html"),
+    "pdf": ("application/pdf", "pdf"),
+}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+_templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                         autoescape=select_autoescape(["html"]))
+
+router = APIRouter(prefix="/api/cases", tags=["exports"], dependencies=[Depends(deps.csrf_check)],
+                   responses={403: {"model": Problem}, 401: {"model": Problem}})
+
+
+def csv_safe(value: object) -> str:
+    """A cell a spreadsheet shows as text, never runs (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def to_ftm_lines(entities: list[EntityView]) -> bytes:
+    return "".join(json.dumps(to_ftm(e), ensure_ascii=False, sort_keys=True) + "\n" for e in entities).encode()
+
+
+def to_graphml(entities: list[EntityView], links: list[graph.Link], subjects: set[str]) -> bytes:
+    """GraphML for Gephi or i2: node attributes are the caption, schema, source and each property's
+    values joined by ' | ' (GraphML attributes are scalars)."""
+    g = nx.MultiDiGraph()
+    for e in entities:
+        attrs = {"label": graph.caption(e), "schema": e.schema, "source": e.source, "subject": e.id in subjects}
+        for prop in e.properties:
+            attrs[f"p_{prop}"] = " | ".join(e.values(prop))
+        g.add_node(e.id, **attrs)
+    for link in links:
+        g.add_edge(link.source, link.target, key=link.relation, relation=link.relation)
+    buf = io.BytesIO()
+    nx.write_graphml(g, buf, encoding="utf-8")
+    return buf.getvalue()
+
+
+def to_csv(entities: list[EntityView], subjects: set[str]) -> bytes:
+    """One row per value, with its provenance: entity, schema, subject, property, value, original
+    spelling, script, source, source record, batch, time."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["entity_id", "schema", "caption", "subject", "property", "value", "original", "script",
+                "source", "record_id", "batch_id", "seen_at"])
+    for e in entities:
+        cap = graph.caption(e)
+        for prop, values in e.properties.items():
+            for v in values:
+                w.writerow([csv_safe(x) for x in (e.id, e.schema, cap, e.id in subjects, prop, v.value, v.original,
+                                                  v.script, v.source, v.record_id, v.batch_id, v.seen_at.isoformat())])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM makes spreadsheets read Urdu as UTF-8
+
+
+def to_html(view: CaseView, entities: list[EntityView], links: list[graph.Link], subjects: set[str]) -> bytes:
+    info = get_case(view.gate.engine, view.case)
+    by_id = {e.id: e for e in entities}
+    schemata = model().schemata
+    rows = [{"entity": e, "caption": graph.caption(e), "label": schemata[e.schema].label if e.schema in schemata else e.schema,
+             "subject": e.id in subjects} for e in entities]
+    rows.sort(key=lambda r: (not r["subject"], r["entity"].schema, r["caption"]))
+    edges = [{"source": graph.caption(by_id[link.source]), "relation": link.relation.replace("_", " "),
+              "target": graph.caption(by_id[link.target])} for link in links]
+    html = _templates.get_template("report.html").render(
+        case=info, rows=rows, edges=edges, timeline=graph.timeline(view, limit=500),
+        notes=notes.list_notes(view), who=view.principal, purpose=view.purpose,
+        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    return html.encode("utf-8")
+
+
+def chromium_path() -> str | None:
+    for path in (os.environ.get("TAHQIQ_CHROMIUM"), *CHROMIUM_PATHS, shutil.which("chromium")):
+        if path and Path(path).is_file():
+            return path
+    return None
+
+
+def html_to_pdf(html: bytes) -> bytes:
+    """Print the report with headless Chromium (no network: the report has no external resources)."""
+    exe = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise HTTPException(503, "PDF export needs the Python package playwright (pip install playwright)") from None
+    if exe is None:
+        raise HTTPException(503, "PDF export needs Chromium: install Debian's `chromium` (/usr/bin/chromium) or set "
+                                 "TAHQIQ_CHROMIUM to its path; the HTML report (format html) works without it")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            page.set_content(html.decode("utf-8"), wait_until="load")
+            return page.pdf(format="A4", print_background=True,
+                            margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+        finally:
+            browser.close()
+
+
+def export_case(view: CaseView, fmt: str, hops: int = 1) -> tuple[bytes, int]:
+    """The case's graph in `fmt`; returns (bytes, audit seq of the export entry)."""
+    if fmt not in FORMATS:
+        raise HTTPException(400, f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
+    entities, links, subjects = graph.case_graph(view, hops=hops)
+    if fmt == "ftm":
+        data = to_ftm_lines(entities)
+    elif fmt == "graphml":
+        data = to_graphml(entities, links, subjects)
+    elif fmt == "csv":
+        data = to_csv(entities, subjects)
+    else:
+        data = to_html(view, entities, links, subjects)
+        if fmt == "pdf":
+            data = html_to_pdf(data)
+    seq = graph.record_export(view, fmt, [e.id for e in entities], hashlib.sha256(data).hexdigest(), len(data))
+    return data, seq
+
+
+@router.get("/{ref}/export/{fmt}", responses={400: {"model": Problem}, 503: {"model": Problem},
+                                              200: {"content": {t: {} for t, _ in FORMATS.values()},
+                                                    "description": "the file"}})
+def export(request: Request, ref: str, fmt: str, purpose: str | None = None, hops: int = 1) -> Response:
+    """Download the case's subjects and their neighbours as ftm (followthemoney JSON lines),
+    graphml, csv, html (printable report) or pdf. Audited as an export."""
+    if fmt not in FORMATS:
+        raise HTTPException(400, f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
+    with deps.case_view(request, ref, purpose) as view:
+        data, seq = export_case(view, fmt, hops=hops)
+    media, ext = FORMATS[fmt]
+    safe_ref = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in ref)
+    return Response(data, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="{safe_ref}.{ext}"',
+        "X-Tahqiq-Audit-Seq": str(seq), "X-Content-Type-Options": "nosniff"})

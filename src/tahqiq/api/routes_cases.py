@@ -1,0 +1,229 @@
+"""Case routes: the cases you can see, and under a case (each a read through the gate, audited):
+subjects, search, entity pages, the link graph, timeline, map events, notes and evidence."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from pydantic import BaseModel, Field
+
+from tahqiq.api import deps
+from tahqiq.api.models import (
+    CaseOut,
+    EntityOut,
+    EntityPage,
+    EventOut,
+    EvidenceOut,
+    FeatureCollection,
+    LinkExplanationOut,
+    GraphOut,
+    NoteIn,
+    NoteOut,
+    PathsOut,
+    Problem,
+    ResolvedOut,
+    SearchHit,
+    SearchOut,
+    ViewerOut,
+)
+from tahqiq.api.search import detected_kinds, search
+from tahqiq.govern import AUDITOR, SUPERVISOR, AccessDenied, CaseView, Principal, graph, notes
+from tahqiq.govern.cases import list_cases
+from tahqiq.govern.evidence import add_evidence, list_evidence
+
+DENIED = {403: {"model": Problem, "description": "the gate refused (the reason; the refusal is audited)"},
+          401: {"model": Problem}}
+router = APIRouter(prefix="/api/cases", tags=["cases"], responses=DENIED, dependencies=[Depends(deps.csrf_check)])
+Purpose = Annotated[str | None, Query(max_length=500, description="why you read this (default: the case's purpose)")]
+MAX_UPLOAD = 512 * 1024 * 1024
+
+
+@router.get("", response_model=list[CaseOut])
+def cases(request: Request, closed: bool = False, who: Principal = Depends(deps.principal)) -> list[CaseOut]:
+    """Cases of your agency and cases you are a member of (auditors: all)."""
+    return [CaseOut(**{k: getattr(c, k) for k in CaseOut.model_fields if k != "member"}, member=who.username in c.members)
+            for c in list_cases(deps.gate(request).engine, who, include_closed=closed)]
+
+
+@router.get("/{ref}/subjects", response_model=list[EntityOut])
+def subjects(request: Request, ref: str, purpose: Purpose = None) -> list[EntityOut]:
+    with deps.case_view(request, ref, purpose) as view:
+        return [EntityOut.of(e) for e in view.subjects()]
+
+
+class SubjectIn(BaseModel):
+    entity_id: str = Field(min_length=1, max_length=32)
+    note: str | None = Field(None, max_length=2000)
+
+
+@router.post("/{ref}/subjects", status_code=201, response_model=EntityOut)
+def attach_subject(request: Request, ref: str, body: SubjectIn, purpose: Purpose = None) -> EntityOut:
+    """Name an entity as a subject of the case (retention spares it while the case is open)."""
+    with deps.case_view(request, ref, purpose) as view:
+        view.attach_subject(body.entity_id, body.note)
+        entity = view.entity(body.entity_id)
+    return EntityOut.of(entity)
+
+
+@router.get("/{ref}/search", response_model=SearchOut)
+def search_case(request: Request, ref: str, q: Annotated[str, Query(min_length=1, max_length=200)],
+                purpose: Purpose = None, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> SearchOut:
+    """CNIC, phone, plate, IBAN, chassis number, entity id or a name in any script."""
+    with deps.case_view(request, ref, purpose) as view:
+        hits = search(view, q, limit=limit)
+    return SearchOut(query=q, detected=detected_kinds(q),
+                     hits=[SearchHit(kind=h["kind"], entity=EntityOut.of(h["entity"])) for h in hits])
+
+
+def _resolved(view: CaseView, entity_id: str) -> ResolvedOut | None:
+    """The records the entity was resolved from, and why (when entity resolution is installed)."""
+    try:
+        from tahqiq.govern import resolution
+    except ImportError:
+        return None
+    found = resolution.resolved(view, entity_id)
+    if found is None:
+        return None
+    return ResolvedOut(cluster_id=found.cluster_id, members=[EntityOut.of(m) for m in found.members],
+                       links=[LinkExplanationOut.of(link) for link in found.links])
+
+
+def _viewers(request: Request, who: Principal, entity_id: str) -> tuple[list[ViewerOut] | None, str | None]:
+    if who.role not in (SUPERVISOR, AUDITOR):
+        return None, "only supervisors and auditors may read the audit trail"
+    try:
+        records = deps.gate(request).access_log(who, entity=entity_id, limit=200)
+    except AccessDenied as exc:
+        return None, exc.reason
+    reads = [r for r in records if r.action.startswith("read.") and r.decision == "grant"]
+    return [ViewerOut(seq=r.seq, time=r.time, actor=r.actor, action=r.action, case=r.case, purpose=r.purpose)
+            for r in reversed(reads)], None
+
+
+@router.get("/{ref}/entities/{entity_id}", response_model=EntityPage, responses={404: {"model": Problem}})
+def entity_page(request: Request, ref: str, entity_id: str, purpose: Purpose = None) -> EntityPage:
+    """Every value with its source and time, what it was resolved from and why, its links, and
+    (for supervisors) who read it."""
+    who = deps.principal(request)
+    with deps.case_view(request, ref, purpose, who) as view:
+        entity = view.entity(entity_id)
+        if entity is None:
+            raise HTTPException(404, f"no entity {entity_id}")
+        resolved = _resolved(view, entity_id)
+        links = graph.neighbours(view, entity_id, limit=100)
+    viewers, note = _viewers(request, who, entity_id)
+    return EntityPage(entity=EntityOut.of(entity), resolved=resolved, links=links, viewers=viewers, viewers_note=note)
+
+
+def _relations(relations: str | None) -> list[str] | None:
+    return [r.strip() for r in relations.split(",") if r.strip()] if relations else None
+
+
+@router.get("/{ref}/graph/neighbours", response_model=GraphOut, responses={404: {"model": Problem}})
+def graph_neighbours(request: Request, ref: str, entity: Annotated[str, Query(max_length=32)],
+                     relations: Annotated[str | None, Query(description="comma-separated, e.g. owner,same_cnic")] = None,
+                     limit: Annotated[int, Query(ge=1, le=2000)] = 200, purpose: Purpose = None) -> dict:
+    """The entity and its neighbours, as cytoscape elements."""
+    with deps.case_view(request, ref, purpose) as view:
+        return graph.neighbours(view, entity, _relations(relations), limit=limit)
+
+
+@router.get("/{ref}/graph/paths", response_model=PathsOut, responses={404: {"model": Problem}})
+def graph_paths(request: Request, ref: str, a: Annotated[str, Query(max_length=32)],
+                b: Annotated[str, Query(max_length=32)], max_hops: Annotated[int, Query(ge=1, le=6)] = 4,
+                relations: str | None = None, purpose: Purpose = None) -> dict:
+    """Shortest paths between two entities."""
+    with deps.case_view(request, ref, purpose) as view:
+        return graph.paths(view, a, b, max_hops=max_hops, relations=_relations(relations))
+
+
+@router.get("/{ref}/graph/relations", response_model=list[str])
+def graph_relations(ref: str) -> list[str]:
+    """The relation names a link can have (for filters)."""
+    return graph.relation_names()
+
+
+@router.get("/{ref}/timeline", response_model=list[EventOut])
+def timeline(request: Request, ref: str, purpose: Purpose = None,
+             limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> list[dict]:
+    """Events of the case's subjects and their neighbours, newest first."""
+    with deps.case_view(request, ref, purpose) as view:
+        return graph.timeline(view, limit=limit)
+
+
+@router.get("/{ref}/places", response_model=FeatureCollection)
+def places(request: Request, ref: str, purpose: Purpose = None,
+           limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> dict:
+    """The case's events with coordinates, as GeoJSON."""
+    with deps.case_view(request, ref, purpose) as view:
+        return graph.places(view, limit=limit)
+
+
+@router.get("/{ref}/notes", response_model=list[NoteOut])
+def get_notes(request: Request, ref: str, entity: str | None = None, purpose: Purpose = None) -> list[dict]:
+    with deps.case_view(request, ref, purpose) as view:
+        return [n.to_dict() for n in notes.list_notes(view, entity)]
+
+
+@router.post("/{ref}/notes", status_code=201, response_model=NoteOut)
+def post_note(request: Request, ref: str, body: NoteIn, purpose: Purpose = None) -> dict:
+    with deps.case_view(request, ref, purpose) as view:
+        return notes.add_note(view, body.body, body.entity_id).to_dict()
+
+
+@router.get("/{ref}/evidence", response_model=list[EvidenceOut])
+def get_evidence(request: Request, ref: str, purpose: Purpose = None) -> list[dict]:
+    with deps.case_view(request, ref, purpose) as view:
+        return [e.__dict__ for e in list_evidence(view)]
+
+
+def _safe_name(name: str | None) -> str:
+    base = Path((name or "").replace("\\", "/")).name.strip().lstrip(".")
+    return base[:200] or "upload.bin"
+
+
+@router.post("/{ref}/evidence", status_code=201, response_model=EvidenceOut, responses={413: {"model": Problem}})
+def post_evidence(request: Request, ref: str, file: UploadFile = File(...),
+                  description: str | None = Form(None, max_length=2000), purpose: Purpose = None) -> dict:
+    """Upload a file into custody: stored under its SHA-256, the upload an audit entry."""
+    with tempfile.TemporaryDirectory(prefix="tahqiq-upload-") as tmp:
+        path = Path(tmp) / _safe_name(file.filename)
+        size = 0
+        with open(path, "wb") as out:
+            while chunk := file.file.read(1 << 20):
+                size += len(chunk)
+                if size > MAX_UPLOAD:
+                    raise HTTPException(413, f"evidence uploads are limited to {MAX_UPLOAD >> 20} MiB here; "
+                                             "use `tahqiq evidence add` for larger files")
+                out.write(chunk)
+        with deps.case_view(request, ref, purpose) as view:
+            return add_evidence(view, path, description).__dict__
+
+
+@router.get("/{ref}/resolution/review", response_model=list[LinkExplanationOut])
+def review(request: Request, ref: str, purpose: Purpose = None,
+           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[LinkExplanationOut]:
+    """Uncertain record pairs no analyst has decided yet, most likely first."""
+    from tahqiq.govern import resolution
+
+    with deps.case_view(request, ref, purpose) as view:
+        return [LinkExplanationOut.of(x) for x in resolution.review_queue(view, limit=limit)]
+
+
+class DecisionIn(BaseModel):
+    left_id: str = Field(min_length=1, max_length=32)
+    right_id: str = Field(min_length=1, max_length=32)
+    decision: str = Field(pattern="^(merge|split)$")
+    reason: str = Field(min_length=5, max_length=2000)
+
+
+@router.post("/{ref}/resolution/decide", status_code=201)
+def decide(request: Request, ref: str, body: DecisionIn, purpose: Purpose = None) -> dict:
+    """Merge or split two records (kept with your name and reason; every later run obeys it)."""
+    from tahqiq.govern import resolution
+
+    with deps.case_view(request, ref, purpose) as view:
+        return {"id": resolution.decide(view, body.left_id, body.right_id, body.decision, body.reason)}

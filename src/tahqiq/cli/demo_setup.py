@@ -1,0 +1,98 @@
+"""The people and paperwork of the demo: accounts, a warrant case, its watchlist, a control room.
+
+Everything goes through the same governance calls a real deployment uses (users by the admin, the
+case by a supervisor, watchlist entries under the warrant case, routing by the supervisor), so
+the demo's audit log reads like a real one.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from tahqiq.govern import Gate, Principal, identity
+from tahqiq.govern.cases import open_case
+
+AGENCY = "PUNJAB-POLICE"
+CASE = "CASE-DEMO-0001"
+USERS = (("sana", "supervisor", "Sana Mirza (SP Investigation)"), ("ayesha", "analyst", "Ayesha Khan (control room)"),
+         ("irfan", "auditor", "Irfan Qureshi (oversight)"))
+WATCH_PERSONS = 200
+WATCH_VEHICLES = 100
+
+
+@dataclass
+class DemoPeople:
+    password: str
+    supervisor: Principal
+    analyst: Principal
+    case: str
+    persons_watched: int
+    vehicles_watched: int
+
+
+def _exists(gate: Gate, username: str) -> bool:
+    from sqlalchemy import select
+
+    from tahqiq.govern.tables import User
+
+    with gate.engine.connect() as conn:
+        return conn.execute(select(User.id).where(User.username == username)).first() is not None
+
+
+def _resolved_keys(view, entity_id: str) -> dict[str, list[str]]:
+    from tahqiq.govern.resolution import resolved
+
+    res = resolved(view, entity_id)
+    keys: dict[str, list[str]] = {"cnic": [], "phone": []}
+    for member in (res.members if res else []):
+        for kind in keys:
+            for value in member.values(kind):
+                if value not in keys[kind]:
+                    keys[kind].append(value)
+    return {k: v for k, v in keys.items() if v}
+
+
+def set_up(gate: Gate, password: str | None = None) -> DemoPeople:
+    """Create (once) the demo accounts, the warrant case and its watchlist; route all districts'
+    alerts to the analyst's control room. Idempotent: a second demo run reuses them."""
+    from tahqiq.govern.alerts import AlertDesk
+    from tahqiq.govern.watchlists import add_entry
+
+    password = password or secrets.token_urlsafe(9)
+    audit = gate.audit
+    fresh = not _exists(gate, "admin")
+    if fresh:
+        identity.add_user(audit, None, "admin", password, "admin", AGENCY, agency_name="Punjab Police")
+        admin = gate.authenticate_password("admin", password)
+        for name, role, full in USERS:
+            identity.add_user(audit, admin, name, password, role, AGENCY if role != "auditor" else "OVERSIGHT",
+                              full_name=full)
+    sana = gate.authenticate_password("sana", password)
+    ayesha = gate.authenticate_password("ayesha", password)
+    persons = vehicles = 0
+    if fresh:
+        open_case(audit, sana, CASE, basis_kind="warrant", basis_ref="W-114/2026 ATC-1 Lahore",
+                  authorising_officer="Judge, Anti-Terrorism Court 1, Lahore",
+                  purpose="trace absconders named in warrants and vehicles reported stolen", days=90,
+                  members=["ayesha"])
+        expires = datetime.now(timezone.utc) + timedelta(days=60)
+        with gate.session(sana, CASE, "build the case watchlist from warrants and FIRs") as view:
+            wanted = [w.first("subject") for w in view.iter_entities(schema="Warrant") if w.first("subject")]
+            for subject in list(dict.fromkeys(wanted))[:WATCH_PERSONS]:
+                # Watch the person, not the record: the CNICs and phones of every record resolution
+                # linked to the warrant's subject (the warrant itself often lacks the CNIC).
+                keys = _resolved_keys(view, subject)
+                add_entry(view, "person", reason="named in an active warrant", expires_at=expires, entity_id=subject,
+                          keys=keys)
+                persons += 1
+            stolen = [v for v in view.iter_entities(schema="Vehicle", source="police_fir")
+                      if v.first("registrationNumber")]
+            for v in stolen[:WATCH_VEHICLES]:
+                add_entry(view, "plate", reason="reported stolen in an FIR", expires_at=expires,
+                          keys={"plate": v.first("registrationNumber")})
+                vehicles += 1
+        AlertDesk(gate).route(sana, "ayesha", "*")
+    return DemoPeople(password if fresh else "(unchanged: the password of the first demo run)", sana, ayesha, CASE,
+                      persons, vehicles)

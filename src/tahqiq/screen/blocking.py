@@ -1,0 +1,89 @@
+"""Blocking keys for person names, and the columns one build of the watchlist index keeps.
+
+A name's keys (tag, text): its sorted canonical tokens (f), the same without very common tokens
+such as Muhammad or Khan (r), the sorted consonant skeletons (s, and t without the common tokens),
+and each pair of distinct skeletons (q). Keys are stored as process-local 64-bit hashes; a
+collision only adds a candidate, which the similarity score then rejects.
+"""
+
+from __future__ import annotations
+
+from array import array
+from itertools import combinations
+
+import numpy as np
+
+from tahqiq.resolve.names import token_skeleton
+from tahqiq.screen.hits import KEY_KINDS
+
+# Tokens so many names share that they identify nobody on their own (the canonicaliser weighs them
+# down for the same reason): left out of the reduced keys r and t.
+COMMON_TOKENS = frozenset({"muhammad", "bibi", "begum", "mai", "mst", "khatoon", "bano", "khan"})
+KEY_WEIGHTS = {"f": 8, "r": 5, "s": 4, "t": 3, "q": 1}
+
+
+def name_keys(tokens: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Blocking keys (tag, text) of one name's canonical tokens."""
+    if not tokens:
+        return []
+    skel = [token_skeleton(t) or t for t in tokens]
+    reduced = [t for t in tokens if t not in COMMON_TOKENS]
+    out = [("f", " ".join(sorted(tokens))), ("s", " ".join(sorted(skel)))]
+    if reduced and len(reduced) < len(tokens):
+        out.append(("r", " ".join(sorted(reduced))))
+        out.append(("t", " ".join(sorted(token_skeleton(t) or t for t in reduced))))
+    distinct = sorted(set(skel))
+    out.extend(("q", f"{a}|{b}") for a, b in combinations(distinct, 2))
+    return out
+
+
+_MIRROR = {"f": "r", "r": "f", "s": "t", "t": "s"}
+
+
+def with_mirrors(keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A query's full key may equal an entry's reduced key ("Aslam" / "Muhammad Aslam") and the
+    other way round, so a query looks each one up under both tags."""
+    return keys + [(_MIRROR[tag], text) for tag, text in keys if tag in _MIRROR]
+
+
+def key_hash(tag: str, text: str) -> int:
+    return hash(tag + "\x00" + text)
+
+
+def dob_number(dob: str) -> int:
+    return int(dob.replace("-", ""))
+
+
+class IndexState:
+    """One immutable build of the index; `refresh` swaps in a new one (safe for concurrent readers)."""
+
+    def __init__(self) -> None:
+        self.ids = array("q")
+        self.expires = array("d")
+        self.meta: list[tuple[int, str, str, str | None, str | None]] = []  # case idx, kind, label, dob, father
+        self.father_keys = array("q")  # hashed skeleton key of the father's name (0: none), for ranking
+        self.dobs = array("i")  # date of birth as YYYYMMDD (0: none), for ranking
+        self.cases: list[tuple[str, str]] = []  # (case reference, basis)
+        self.exact: dict[str, dict[str, int | tuple[int, ...]]] = {k: {} for k in KEY_KINDS}
+        self.rec_entry = array("I")  # name record -> entry position
+        self.rec_name: list[str] = []
+        self.blocks: dict[int, int | array] = {}
+        self.vocab: dict[str, int] = {}
+        self._words: dict[str, list[str]] | None = None
+
+    def freeze(self) -> None:
+        """Numpy views of the per-entry columns, for vectorised candidate ranking (no copies)."""
+        self.np_rec_entry = np.frombuffer(self.rec_entry, dtype=np.uint32) if self.rec_entry else np.zeros(0, np.uint32)
+        self.np_expires = np.frombuffer(self.expires, dtype=np.float64) if self.expires else np.zeros(0)
+        self.np_dobs = np.frombuffer(self.dobs, dtype=np.int32) if self.dobs else np.zeros(0, np.int32)
+        self.np_fathers = np.frombuffer(self.father_keys, dtype=np.int64) if self.father_keys else np.zeros(0, np.int64)
+
+    def words(self, initial: str) -> list[str]:
+        """Known words with this first letter: spelling correction compares only these (slips
+        rarely hit the first letter, and the shorter list keeps a correction well under 1 ms)."""
+        if self._words is None:
+            self._words = {}
+            for t in sorted(self.vocab):
+                if t.isascii():
+                    self._words.setdefault(t[0], []).append(t)
+        return self._words.get(initial, [])

@@ -1,0 +1,12 @@
+"""Real-time detection over event streams (issue 5): events, declarative rules compiled to indexes,
+windowed correlations in event time, a bus (in-process or NATS JetStream) and the worker that turns
+matches into alerts. Users read and act on alerts only through `tahqiq.govern.alerts.AlertDesk`.
+
+    from tahqiq.stream.rulefile import load_rules
+    from tahqiq.stream.engine import RuleEngine
+    from tahqiq.stream.windows import Detector
+    detector = Detector(RuleEngine(load_rules(), lookup=watchlist_index))
+    detections = detector.process(event_from_record(record))
+
+Kept free of heavy imports: the store's table registry imports `tahqiq.stream.tables`.
+"""

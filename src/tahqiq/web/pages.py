@@ -1,0 +1,59 @@
+"""Server-rendered pages of the analysts' web application (Jinja2 + htmx). See docs/web.md.
+
+    /login                       sign-in form (POST /login is tahqiq.api.routes_auth)
+    /                            my cases
+    /control-room                live alerts (tahqiq.web.control_pages)
+    /cases/{ref}...              case workspace, search, entity pages (tahqiq.web.case_pages)
+    /oversight                   audit log, signed tree head, access statistics (tahqiq.web.oversight_pages)
+
+Pages call the same Python functions as the JSON API (tahqiq.govern.*, tahqiq.api.search) inside a
+gate session, so what a page shows is decided and audited exactly like the API's answer. Pages that
+need a signed-in user use `deps.page_principal`, which redirects to /login and back.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+
+from tahqiq.api import deps
+from tahqiq.api.routes_auth import _local
+from tahqiq.govern import Principal
+from tahqiq.govern.cases import list_cases
+from tahqiq.web import case_pages, control_pages, oversight_pages
+from tahqiq.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+LOGIN_FAILED = "Sign-in failed: wrong user name or password, or the account is disabled. The attempt is logged."
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/", error: str | None = None):
+    try:
+        who = deps._resolve(request)
+    except Exception:  # noqa: BLE001 - a bad bearer token on the login page just means "not signed in"
+        who = None
+    target = _local(next)
+    if who is not None and not error:
+        return RedirectResponse(target, status_code=303)
+    return page(request, "login.html", None, next=target, error=LOGIN_FAILED if error else None,
+                status_code=401 if error else 200)
+
+
+@router.get("/")
+def home(request: Request, who: Principal = Depends(deps.page_principal)):
+    cases = [
+        {**c.__dict__, "member": who.username in c.members, "active": c.is_active()}
+        for c in list_cases(deps.gate(request).engine, who, include_closed=False)
+    ]
+    # Cases the user can open come first; the rest are listed so that a supervisor sees the agency's work.
+    cases.sort(key=lambda c: (not c["member"], c["reference"]))
+    return page(request, "home.html", who, nav="home", cases=cases)
+
+
+router.include_router(case_pages.router)
+router.include_router(control_pages.router)
+router.include_router(oversight_pages.router)
+
+__all__ = ["router"]

@@ -1,0 +1,69 @@
+"""Rendering helpers shared by the page modules: the common template context (who is signed in, the
+CSRF token, the current case), the denial page, and running a page's body under a gate session.
+
+A page never reads personal data except inside `under_case`, which opens the gate session through
+`tahqiq.api.deps.case_view` (the same path the JSON API takes), so a page and its API twin are
+decided and audited identically. A refusal renders the denial page with the gate's reason and the
+audit entry that records it; bad input renders an error page, never a stack trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from tahqiq.api import deps
+from tahqiq.govern import AccessDenied, CaseView, GovernError, Principal
+from tahqiq.web import templates
+
+
+def page(request: Request, template: str, who: Principal | None, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render `template` with what every page needs in its top bar."""
+    context.setdefault("nav", None)
+    context.setdefault("case_ref", None)
+    return templates.TemplateResponse(
+        request, template,
+        {"user": who, "csrf_token": getattr(request.state, "csrf_token", None), **context},
+        status_code=status_code,
+    )
+
+
+def denial(request: Request, who: Principal | None, reason: str, *, case_ref: str | None = None,
+           audit_seq: int | None = None) -> HTMLResponse:
+    return page(request, "denial.html", who, status_code=403, reason=reason, case_ref=case_ref, audit_seq=audit_seq)
+
+
+def error(request: Request, who: Principal | None, message: str, *, status_code: int = 400,
+          title: str | None = None, back: str | None = None, case_ref: str | None = None) -> HTMLResponse:
+    return page(request, "error.html", who, status_code=status_code, message=message, title=title, back=back,
+                case_ref=case_ref)
+
+
+def under_case(request: Request, who: Principal, ref: str, purpose: str | None,
+               build: Callable[[CaseView], Response | dict]) -> Response | dict:
+    """Run `build(view)` inside a gate session for case `ref`. Returns what `build` returned, or a
+    rendered denial/error page when the gate refuses or the input is bad."""
+    try:
+        with deps.case_view(request, ref, purpose, who) as view:
+            return build(view)
+    except deps.CaseDenied as exc:
+        return denial(request, who, exc.reason, case_ref=ref, audit_seq=exc.audit_seq)
+    except AccessDenied as exc:  # raised after the session closed (e.g. by a second gate call)
+        return denial(request, who, exc.reason, case_ref=ref, audit_seq=exc.audit_seq)
+    except HTTPException as exc:
+        return error(request, who, str(exc.detail), status_code=exc.status_code, case_ref=ref,
+                     back=f"/cases/{ref}", title="Not found" if exc.status_code == 404 else None)
+    except GovernError as exc:
+        return error(request, who, str(exc), case_ref=ref, back=f"/cases/{ref}")
+
+
+def purpose_of(request: Request) -> str | None:
+    """The purpose the user typed for this visit, if any (else the case's own purpose applies)."""
+    value = (request.query_params.get("purpose") or "").strip()
+    return value or None
+
+
+__all__ = ["page", "denial", "error", "under_case", "purpose_of"]

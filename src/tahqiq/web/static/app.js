@@ -1,0 +1,95 @@
+/* Helpers shared by Tahqiq's pages. No framework: htmx handles forms, these few functions handle
+   the JSON API (same-origin, session cookie, CSRF header on writes) and Urdu-aware text. */
+(function () {
+  "use strict";
+  const ARABIC = /[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]/;
+
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  /* fetch() against our own API; throws an Error carrying the server's reason on failure, so a
+     refusal by the gate reaches the user as the gate worded it. */
+  async function api(url, options) {
+    const opts = Object.assign({ credentials: "same-origin", headers: {} }, options || {});
+    const method = (opts.method || "GET").toUpperCase();
+    if (method !== "GET" && method !== "HEAD") opts.headers["X-CSRF-Token"] = csrfToken();
+    opts.headers["Accept"] = "application/json";
+    const res = await fetch(url, opts);
+    if (res.status === 401) {
+      window.location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+      throw new Error("signed out");
+    }
+    const body = res.headers.get("content-type")?.includes("json") ? await res.json() : await res.text();
+    if (!res.ok) {
+      const reason = body && body.detail ? (typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail)) : res.statusText;
+      const err = new Error(reason);
+      err.status = res.status;
+      throw err;
+    }
+    return body;
+  }
+
+  /* Build a query string, leaving out empty values (an empty purpose means "the case's own"). */
+  function query(params) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) {
+      if (Array.isArray(v)) v.forEach((x) => q.append(k, x));
+      else if (v !== undefined && v !== null && v !== "") q.append(k, v);
+    }
+    const s = q.toString();
+    return s ? "?" + s : "";
+  }
+
+  function isUrdu(text) { return ARABIC.test(text || ""); }
+
+  /* A text node wrapped so that Urdu renders right-to-left in Nastaliq and cannot reorder the
+     surrounding Latin text. Always builds DOM nodes (never innerHTML) so values cannot inject markup. */
+  function bidi(text) {
+    const el = document.createElement("bdi");
+    el.textContent = text == null ? "" : String(text);
+    if (isUrdu(el.textContent)) { el.lang = "ur"; el.dir = "rtl"; } else { el.dir = "auto"; }
+    return el;
+  }
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "text") node.textContent = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children) if (c != null) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return node;
+  }
+
+  function when(t) { return t ? String(t).slice(0, 16).replace("T", " ") : "time unknown"; }
+
+  window.Tahqiq = { api, query, csrfToken, isUrdu, bidi, el, when };
+
+  /* htmx swaps only 2xx answers by default; our fragments answer 422 with the reason inside, so
+     swap those too. A refusal (403) or other failure is shown as an alert instead of vanishing. */
+  document.addEventListener("DOMContentLoaded", () => {
+    if (!window.htmx) return;
+    htmx.config.allowEval = false;  // the CSP forbids it anyway; fail loudly in development
+    htmx.config.responseHandling = [
+      { code: "204", swap: false }, { code: "[23]..", swap: true }, { code: "422", swap: true },
+      { code: "[45]..", swap: false, error: true },
+    ];
+    // The CSP forbids eval, so no hx-on attributes: forms marked data-reset-on-success clear here.
+    document.body.addEventListener("htmx:afterRequest", (evt) => {
+      const form = evt.detail.elt;
+      if (evt.detail.successful && form.matches && form.matches("form[data-reset-on-success]")) form.reset();
+    });
+    document.body.addEventListener("htmx:responseError", (evt) => {
+      const xhr = evt.detail.xhr;
+      let reason = xhr.statusText;
+      const m = /data-testid="denial-reason">([^<]*)</.exec(xhr.responseText || "");
+      if (m) reason = m[1];
+      else { try { reason = JSON.parse(xhr.responseText).detail || reason; } catch (e) { /* not JSON */ } }
+      window.alert(`Refused (${xhr.status}): ${reason}`);
+    });
+  });
+})();

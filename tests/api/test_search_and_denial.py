@@ -1,0 +1,103 @@
+"""Search within a case, and denial for people without the case: both run on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import ID, member_headers
+from tests.govern.conftest import CNIC
+
+
+def _search(api, q, user="ayesha", case=None):
+    return api.client.get(f"/api/cases/{case or api.world.case}/search", params={"q": q},
+                          headers=member_headers(api, user))
+
+
+@pytest.mark.parametrize("q,kind,expected", [
+    ("3520212345671", "cnic", {"subject", "mention"}),          # CNIC without dashes
+    ("0333-1112233", "phone", {"phone2"}),                      # local format -> +923331112233
+    ("lea 1234", "plate", {"vehicle", "read1", "read2"}),      # a plate, spaced, lower case
+    ("Muhammad Aslam", "name", {"urdu"}),                       # Roman query finds the Urdu-script name
+    ("محمد علی رضا", "name", {"mention"}),                      # Urdu query finds "Mohd Ali Raza"
+    ("ali raza", "name", {"subject", "mention"}),
+])
+def test_search_detects_the_kind_and_finds_across_spellings(api, q, kind, expected):
+    r = _search(api, q)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["detected"][0] == kind
+    want = {api.world.subject if x == "subject" else ID[x] for x in expected}
+    assert {h["entity"]["id"] for h in body["hits"]} == want
+
+
+def test_search_is_audited_with_a_keyed_hash_never_the_value(api):
+    _search(api, CNIC)
+    _search(api, "Muhammad Aslam")
+    entries = api.world.gate.audit.records(since=0, limit=100_000)
+    finds = [e for e in entries if e.action in ("read.find", "read.find_name") and e.decision == "grant"]
+    assert finds and all(e.case == api.world.case for e in finds)
+    text = " ".join(str(e.to_dict()) for e in finds)
+    assert CNIC not in text and "3520212345671" not in text and "aslam" not in text.lower()
+    # An auditor given the CNIC can still find the searches for it.
+    hits = api.world.gate.access_log(api.world.users["irfan"], value=("cnic", CNIC))
+    assert any(h.actor == "ayesha" for h in hits)
+
+
+def test_search_rejects_nonsense(api):
+    r = _search(api, "1234 5678 !!")
+    assert r.status_code == 400 and "not a CNIC" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("user,reason", [
+    ("bilal", "bilal is not a member of case CASE-2026-0001"),   # same agency, not a member
+    ("farah", "farah is not a member of case CASE-2026-0001"),   # another agency
+    ("irfan", "auditors read the audit log, never personal data"),
+    ("admin", "admins manage users"),
+])
+def test_people_without_the_case_get_403_with_the_reason_and_no_data(api, user, reason):
+    headers = member_headers(api, user) if user not in ("irfan", "admin") else _session(api, user)
+    base = f"/api/cases/{api.world.case}"
+    for path, params in [("/subjects", {}), ("/search", {"q": CNIC}), (f"/entities/{api.world.subject}", {}),
+                         ("/graph/neighbours", {"entity": api.world.subject}), ("/timeline", {}), ("/places", {}),
+                         ("/notes", {}), ("/evidence", {}), ("/export/csv", {}), ("/export/ftm", {})]:
+        r = api.client.get(base + path, params=params, headers=headers)
+        assert r.status_code == 403, (path, r.status_code, r.text)
+        assert reason in r.json()["detail"], path
+        assert CNIC not in r.text and "ali raza" not in r.text and api.world.subject not in r.text
+        assert isinstance(r.json()["audit_seq"], int)
+        denial = api.world.gate.audit.record(r.json()["audit_seq"])
+        assert denial.decision == "deny" and denial.actor == user and denial.case == api.world.case
+
+
+def _session(api, user):
+    csrf = api.login(user)
+    return {"X-CSRF-Token": csrf}
+
+
+def test_a_closed_case_grants_nothing(api):
+    from tahqiq.govern.cases import close_case
+
+    close_case(api.world.gate.audit, api.world.users["sana"], api.world.case, "done")
+    r = _search(api, CNIC)
+    assert r.status_code == 403 and "closed" in r.json()["detail"]
+
+
+def test_search_in_another_case_needs_that_case(api):
+    r = _search(api, CNIC, user="omar")  # omar is in the other case only
+    assert r.status_code == 403
+    r = _search(api, CNIC, user="omar", case=api.world.other_case)
+    assert r.status_code == 200 and r.json()["hits"]
+
+
+def test_name_search_sees_newly_ingested_batches(api, monkeypatch):
+    from tahqiq.govern import name_search
+    from tahqiq.store.tables import IngestBatch
+    from tests.govern.conftest import add_entity
+
+    monkeypatch.setattr(name_search, "REFRESH_SECONDS", 0.0)
+    assert {h["entity"]["id"] for h in _search(api, "Kamran Iqbal").json()["hits"]} == {api.world.bystander}
+    with api.world.gate.engine.begin() as conn:
+        conn.execute(IngestBatch.__table__.insert().values(id=9, source="police", mapping_fingerprint="f" * 32,
+                                                           input_name="late.csv", input_sha256="1" * 64))
+        add_entity(conn, "k" * 32, "Person", "police", {"name": ["کامران اقبال"]}, batch=9)
+    assert {h["entity"]["id"] for h in _search(api, "Kamran Iqbal").json()["hits"]} == {api.world.bystander, "k" * 32}
