@@ -21,7 +21,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: venv assets chromium demo test test-sqlite bench clean help
 
 help:
-	@echo "make demo   - set up, generate a synthetic Punjab dataset, ingest it, and report"
+	@echo "make demo   - set up, generate a synthetic Punjab, ingest, resolve, detect, and serve the dashboard"
 	@echo "make test   - set up and run the test suite (SQLite, PostgreSQL and the browser tests)"
 	@echo "make assets - install the web application's npm libraries and the offline basemap"
 	@echo "make bench  - run the benchmarks in bench/ (long; results go in docs/benchmarks.md)"

@@ -80,10 +80,10 @@ def _call(fn, *args, **kwargs):
 @router.get("", response_model=list[AlertOut])
 def list_alerts(request: Request, who: Principal = Depends(deps.principal), district: str | None = None,
                 status: str | None = None, after_id: Annotated[int, Query(ge=0)] = 0,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AlertOut]:
+                limit: Annotated[int, Query(ge=1, le=1000)] = 100, newest_first: bool = False) -> list[AlertOut]:
     """Alerts routed to your control room (supervisors: also their agency's watchlist alerts)."""
     return [_out(v) for v in _call(desk(request).list, who, district=district, status=status, after_id=after_id,
-                                   limit=limit)]
+                                   limit=limit, newest_first=newest_first)]
 
 
 @router.get("/feedback", response_model=list[dict[str, Any]])

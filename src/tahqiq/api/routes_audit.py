@@ -40,10 +40,14 @@ def access_by_user_case(conn: Connection, *, agency_id: int | None = None, since
              "last_seq": int(r.last_seq)} for r in conn.execute(q)]
 
 
-def _overseer(who: Principal) -> None:
-    # The gate decides for the log itself; the head and statistics are for the same people.
+def _overseer(request: Request, who: Principal, action: str) -> None:
+    # The gate decides for the log itself; the head and statistics are for the same people, and a
+    # refusal is written to the log like every other.
     if who.role not in (AUDITOR, SUPERVISOR):
-        raise HTTPException(403, "only auditors and supervisors oversee the audit log")
+        from tahqiq.govern.identity import deny
+
+        exc = deny(deps.gate(request).audit, who, action, "only auditors and supervisors oversee the audit log")
+        raise HTTPException(403, f"{exc.reason} (audit entry {exc.audit_seq})")
 
 
 @router.get("", response_model=list[AuditRecordOut])
@@ -79,7 +83,7 @@ def audit_log(request: Request, who: Principal = Depends(deps.principal),
 def audit_head(request: Request, full: bool = False, who: Principal = Depends(deps.principal)) -> HeadStatus:
     """The latest signed tree head, whether its signature holds, whether the stored entries still
     hash to its root, and (with full=true, slower) a re-check of every entry and head."""
-    _overseer(who)
+    _overseer(request, who, "audit.head")
     audit = deps.gate(request).audit
     head = audit.latest_head()
     public = audit.signer.public_key
@@ -106,7 +110,7 @@ def audit_stats(request: Request, who: Principal = Depends(deps.principal),
                 since: Annotated[int, Query(ge=0)] = 0,
                 limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> AccessStats:
     """Reads granted and refused per user and case (supervisors: their agency's)."""
-    _overseer(who)
+    _overseer(request, who, "audit.stats")
     params = {"since": since, "limit": limit}
     if who.role == SUPERVISOR:
         params["agency_id"] = who.agency_id

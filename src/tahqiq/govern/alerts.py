@@ -104,13 +104,16 @@ class AlertDesk:
     # --- reading ------------------------------------------------------------------------------
 
     def list(self, principal: Principal, *, district: str | None = None, status: str | None = None,
-             after_id: int = 0, limit: int = 100) -> list[AlertView]:
+             after_id: int = 0, limit: int = 100, newest_first: bool = False) -> list[AlertView]:
+        """Alerts visible to `principal`, oldest first (to follow a feed), or the latest `limit`
+        newest first (what a control room shows when it opens)."""
         self._reader(principal, "alert.read")
         if not 0 < limit <= MAX_LIST:
             raise GovernError(f"limit must be 1..{MAX_LIST}")
         if status is not None and status not in {s for _, (_, s) in TRANSITIONS.items()} | {"new"}:
             raise GovernError(f"unknown status {status!r}")
-        q = select(Alert).where(self._visible(principal), Alert.id > after_id).order_by(Alert.id).limit(limit)
+        order = Alert.id.desc() if newest_first else Alert.id
+        q = select(Alert).where(self._visible(principal), Alert.id > after_id).order_by(order).limit(limit)
         if district:
             q = q.where(Alert.district == district)
         if status:

@@ -100,7 +100,7 @@
 
     async function load() {
       try {
-        const data = await T.api("/api/alerts" + T.query({ limit: 200 }));
+        const data = await T.api("/api/alerts" + T.query({ limit: 200, newest_first: true }));
         const alerts = Array.isArray(data) ? data : data.alerts || [];
         alerts.slice().reverse().forEach((a) => render(a, false));
       } catch (err) {
