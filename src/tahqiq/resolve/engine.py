@@ -76,12 +76,14 @@ class Engine:
 
     # --- training ---------------------------------------------------------------------------
 
-    def train(self, frames: list[pd.DataFrame], *, recall: float = 0.7, u_pairs: int = U_SAMPLE_PAIRS) -> None:
+    def train(self, frames: list[pd.DataFrame], *, recall: float = 0.7, u_pairs: int | None = None) -> None:
         linker = self._new_linker(frames)
+        records = sum(len(f) for f in frames)
+        # Enough random pairs that rarer agreements (same district and year) are still seen.
+        u_pairs = u_pairs or min(max(U_SAMPLE_PAIRS, 5 * records), 10_000_000)
         det = st.deterministic_rules(self.fields)
         if det:
             linker.training.estimate_probability_two_random_records_match(det, recall=recall)
-        records = sum(len(f) for f in frames)
         floor = 1.0 / max(records * records, 4)
         if linker._settings_obj._probability_two_random_records_match <= floor:
             # No pair satisfied the deterministic rules (one source of unique CNICs, say): a prior of

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from tahqiq.resolve.cluster import Clustering, cluster
+from tahqiq.resolve.cluster import LARGE_CLUSTER, Clustering, cluster
 from tahqiq.resolve.engine import Engine
 from tahqiq.resolve.features import prepare
 from tahqiq.resolve.spec import Field
@@ -93,16 +93,27 @@ def link_new(existing: pd.DataFrame, new_frame: pd.DataFrame, fields: list[Field
     pairs = Engine(fields, backend=backend, model=model).predict_between(existing, new)
     timings["predict"] = round(time.perf_counter() - t, 2)
     t = time.perf_counter()
+    # Only clusters that a new pair touches can change: re-cluster those (with their members tied
+    # together, so walls and decisions still apply) and the new records; every other cluster stays.
     placed = pd.DataFrame({"e": list(cluster_of.keys()), "c": list(cluster_of.values())})
-    # Hold existing clusters together: each member is tied to its cluster's first member.
-    anchor = placed.groupby("c")["e"].transform("min")
-    ties = placed[placed["e"] != anchor]
+    scored = pairs[["unique_id_l", "unique_id_r", "match_probability", "match_weight"]]
+    touched_ids = set(scored["unique_id_l"].astype(str)) | set(scored["unique_id_r"].astype(str))
+    touched_ids |= {a for pair in merges for a in pair} | {a for pair in splits for a in pair}
+    touched = placed[placed["c"].isin({cluster_of[i] for i in touched_ids if i in cluster_of})]
+    anchor = touched.groupby("c")["e"].transform("min")
+    ties = touched[touched["e"] != anchor]
     held = pd.DataFrame({"unique_id_l": ties["e"].to_numpy(), "unique_id_r": anchor[ties.index].to_numpy(),
                          "match_probability": 1.0, "match_weight": 1e6})
-    ids = list(dict.fromkeys([*existing["unique_id"].astype(str), *new["unique_id"].astype(str)]))
-    nat = {**national_ids(existing, fields), **national_ids(new, fields)}
-    scored = pairs[["unique_id_l", "unique_id_r", "match_probability", "match_weight"]]
-    clustering = cluster(ids, pd.concat([held, scored], ignore_index=True), threshold=threshold, national=nat,
-                         merges=merges, splits=splits)
+    ids = list(dict.fromkeys([*touched["e"], *new["unique_id"].astype(str)]))
+    involved = existing[existing["unique_id"].astype(str).isin(set(touched["e"]))]
+    nat = {**national_ids(involved, fields), **national_ids(new, fields)}
+    part = cluster(ids, pd.concat([held, scored], ignore_index=True), threshold=threshold, national=nat,
+                   merges=merges, splits=splits)
+    everything = {**cluster_of, **part.cluster_of}
+    per_cluster = pd.Series(everything).value_counts()
+    sizes = per_cluster.value_counts().sort_index()
+    large = [(c, int(n)) for c, n in per_cluster[per_cluster > LARGE_CLUSTER].items()]
+    clustering = Clustering(everything, part.edges_used, part.walls_enforced,
+                            {int(k): int(v) for k, v in sizes.items()}, large)
     timings["cluster"] = round(time.perf_counter() - t, 2)
     return clustering, pairs, new, timings

@@ -4,10 +4,10 @@ Nothing here names a dataset's columns: give it `[Field("name", "name"), Field("
 "national_id"), ...]` and it decides how to compare and block. The rules of thumb:
 
 - every strong identifier blocks on its own (same CNIC, same phone);
-- every name blocks together with every other discriminating field (name + date of birth, name +
-  father's name, date + place...), on the canonical key and, for names, on the core key too, so a
-  dropped "Muhammad" or a spelling variant still meets its twin; a name alone would make blocks of
-  tens of thousands for "Muhammad Ali";
+- every name blocks together with every other name or date (name + date of birth, name + father's
+  name), on the canonical key and on the core key too, so a dropped "Muhammad" or a spelling
+  variant still meets its twin; a name alone, or a name within a district, would make blocks of
+  tens of thousands for "Muhammad Ali" at province scale; a date pairs with a place;
 - comparisons go from the most specific level to the least, and each level's label says what it
   means, because those labels are what the analyst reads in an explanation.
 """
@@ -51,8 +51,10 @@ def comparison(f: Field):
     elif f.kind in ("national_id", "identifier", "postcode"):
         levels = [
             cll.NullLevel(c),
-            cll.ExactMatchLevel(c).configure(tf_adjustment_column=c if f.kind == "identifier" else None,
-                                             label_for_charts=f"same {c}"),
+            # Term frequencies: a phone or CNIC shared by many records (a family's number, a
+            # clerk's placeholder) is weaker evidence; u from the data's own value counts also
+            # stays accurate at millions of records, where random sampling sees few agreeing pairs.
+            cll.ExactMatchLevel(c).configure(tf_adjustment_column=c, label_for_charts=f"same {c}"),
             cll.DamerauLevenshteinLevel(c, 1).configure(label_for_charts=f"{c} one typo apart"),
             cll.ElseLevel().configure(label_for_charts=f"different {c}"),
         ]
@@ -86,6 +88,8 @@ def blocking_rules(fields: list[Field]) -> list:
     for a, b in combinations(others, 2):
         if a.kind != "name" and b.kind != "name" and not (a.kind == "date" or b.kind == "date"):
             continue  # two weak fields (district + address) would make huge blocks
+        if {a.kind, b.kind} == {"name", "category"}:
+            continue  # a common name within a district: tens of thousands of pairs at province scale
         for ca in _variants(a):
             for cb in _variants(b):
                 key = tuple(sorted((ca, cb)))
@@ -143,6 +147,6 @@ def settings(fields: list[Field], link_type: str = "dedupe_only") -> SettingsCre
         comparisons=[comparison(f) for f in fields],
         blocking_rules_to_generate_predictions=blocking_rules(fields),
         retain_intermediate_calculation_columns=True,
-        retain_matching_columns=True,
+        retain_matching_columns=False,  # explanations need only the gamma and weight columns
         additional_columns_to_retain=[],
     )

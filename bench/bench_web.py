@@ -2,7 +2,7 @@
 
     TAHQIQ_HOME=/tmp/b tahqiq generate --persons 5000 --seed 7 --out /tmp/d
     TAHQIQ_HOME=/tmp/b tahqiq ingest /tmp/d/mappings/
-    TAHQIQ_HOME=/tmp/b .venv/bin/python tests/api/bench_api.py [--rounds 30]
+    TAHQIQ_HOME=/tmp/b .venv/bin/python bench/bench_web.py [--rounds 30]
 
 Creates a supervisor, an analyst and a case with ten registry people as subjects (first run only),
 then times each route through the real app (httpx in-process, bearer token, SQLite store) and prints
