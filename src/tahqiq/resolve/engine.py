@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import logging
 from typing import Any
 
@@ -55,6 +56,7 @@ class Engine:
         self.db_api = _db_api(backend, spark)
         self._model = model
         self._linker: Linker | None = None
+        self.levels: dict[str, list[tuple[float, str]]] = {}
         self._count = 0
         if quiet:
             logging.getLogger("splink").setLevel(logging.ERROR)
@@ -118,6 +120,7 @@ class Engine:
                         break
         self._linker = linker
         self._model = json.loads(json.dumps(linker.misc.save_model_to_json()))
+        self.levels = levels_of(linker)
 
     def model_json(self) -> dict:
         if self._model is None:
@@ -131,6 +134,7 @@ class Engine:
         if linker is None:
             raise RuntimeError("give frames to predict on, or train first")
         result = linker.inference.predict(threshold_match_probability=threshold)
+        self.levels = levels_of(linker)
         return self._to_pandas(result)
 
     def predict_between(self, existing: pd.DataFrame, new: pd.DataFrame, *, threshold: float = KEEP_PROBABILITY) -> pd.DataFrame:
@@ -145,6 +149,7 @@ class Engine:
         new_sdf = self.db_api.register(new, table_name=f"tahqiq_new_{self._count}")
         between = linker.inference.predict_between(old_sdf, new_sdf, threshold_match_probability=threshold)
         within = linker.inference.predict_within(new_sdf, threshold_match_probability=threshold)
+        self.levels = levels_of(linker)
         return pd.concat([self._to_pandas(between), self._to_pandas(within)], ignore_index=True)
 
     def _to_pandas(self, sdf) -> pd.DataFrame:
@@ -179,29 +184,17 @@ def _apply_parameters(linker: Linker, model: dict) -> None:
                 level.u_probability = saved["u_probability"]
 
 
-def explain(row: pd.Series, fields: list[Field], model: dict) -> list[dict]:
-    """Per-field contributions of one scored pair: the level reached and its Bayes factor."""
-    labels = _level_labels(model)
-    out = []
-    for f in fields:
-        c = f.column
-        gamma, mw = row.get(f"gamma_{c}"), row.get(f"mw_{c}")
-        if gamma is None or mw is None:
-            continue
-        tf = row.get(f"mw_tf_adj_{c}")
-        weight = float(mw) + (float(tf) if tf is not None and not pd.isna(tf) else 0.0)
-        out.append({"field": c, "level": labels.get((c, int(gamma)), str(gamma)), "bayes_factor": 2.0 ** weight})
+def levels_of(linker: Linker) -> dict[str, list[tuple[float, str]]]:
+    """Per comparison, the match weight log2(m/u) each level contributes and the level's label, with
+    the values Splink actually scores with (trained, or its defaults for levels training never saw)."""
+    out = {}
+    for comp in linker._settings_obj.comparisons:
+        levels = []
+        for level in comp.comparison_levels:
+            if level.is_null_level:
+                continue
+            m, u = level.m_probability, level.u_probability
+            if m and u:
+                levels.append((math.log2(m / u), level.label_for_charts))
+        out[comp.output_column_name] = levels
     return out
-
-
-def _level_labels(model: dict) -> dict[tuple[str, int], str]:
-    labels = {}
-    for comp in model.get("comparisons", []):
-        name = comp.get("output_column_name")
-        levels = comp.get("comparison_levels", [])
-        # Splink numbers levels from the least specific (0 = else) upwards, nulls are -1.
-        scored = [lv for lv in levels if not lv.get("is_null_level")]
-        for i, lv in enumerate(reversed(scored)):
-            labels[(name, i)] = lv.get("label_for_charts") or lv.get("sql_condition", "")
-        labels[(name, -1)] = "missing on one side"
-    return labels

@@ -30,6 +30,7 @@ class Resolution:
     model: dict
     timings: dict[str, float] = field(default_factory=dict)
     records: int = 0
+    levels: dict = field(default_factory=dict)  # comparison -> [(match weight, level label)], for explanations
 
     def review(self, low: float = REVIEW_PROBABILITY, high: float = LINK_PROBABILITY) -> pd.DataFrame:
         p = self.pairs["match_probability"]
@@ -76,21 +77,23 @@ def resolve_frames(frames: list[pd.DataFrame], fields: list[Field], *, link_type
         nat.update(national_ids(f, fields))
     clustering = cluster(ids, pairs, threshold=threshold, national=nat, merges=merges, splits=splits)
     mark("cluster", t)
-    return Resolution(clustering, pairs, engine.model_json(), timings, len(ids))
+    return Resolution(clustering, pairs, engine.model_json(), timings, len(ids), engine.levels)
 
 
 def link_new(existing: pd.DataFrame, new_frame: pd.DataFrame, fields: list[Field], model: dict,
              cluster_of: dict[str, str], *, threshold: float = LINK_PROBABILITY, backend: str = "duckdb",
-             merges=(), splits=()) -> tuple[Clustering, pd.DataFrame, pd.DataFrame, dict[str, float]]:
+             merges=(), splits=()) -> tuple[Clustering, pd.DataFrame, pd.DataFrame, dict[str, float], dict]:
     """Incremental linking: score raw `new_frame` against `existing` (already prepared) and among
     itself with a trained model, then re-cluster holding the existing clusters (`cluster_of`)
-    together. Returns the clustering, the new pairs, the prepared new records, and timings."""
+    together. Returns the clustering, the new pairs, the prepared new records, timings, and the
+    model's level weights (for explanations)."""
     timings: dict[str, float] = {}
     t = time.perf_counter()
     new = prepare(new_frame, fields)
     timings["prepare"] = round(time.perf_counter() - t, 2)
     t = time.perf_counter()
-    pairs = Engine(fields, backend=backend, model=model).predict_between(existing, new)
+    engine = Engine(fields, backend=backend, model=model)
+    pairs = engine.predict_between(existing, new)
     timings["predict"] = round(time.perf_counter() - t, 2)
     t = time.perf_counter()
     # Only clusters that a new pair touches can change: re-cluster those (with their members tied
@@ -116,4 +119,4 @@ def link_new(existing: pd.DataFrame, new_frame: pd.DataFrame, fields: list[Field
     clustering = Clustering(everything, part.edges_used, part.walls_enforced,
                             {int(k): int(v) for k, v in sizes.items()}, large)
     timings["cluster"] = round(time.perf_counter() - t, 2)
-    return clustering, pairs, new, timings
+    return clustering, pairs, new, timings, engine.levels

@@ -26,7 +26,6 @@ from tahqiq.govern.base import Principal, utcnow
 from tahqiq.govern.gate import Gate
 from tahqiq.govern.resolution import decisions, resolution_input
 from tahqiq.resolve.cluster import Clustering
-from tahqiq.resolve.engine import _level_labels
 from tahqiq.resolve.features import prepare
 from tahqiq.resolve.pipeline import LINK_PROBABILITY, REVIEW_PROBABILITY, link_new, resolve_frames
 from tahqiq.resolve.spec import RESOLVED_PROPERTIES, fields_for
@@ -58,27 +57,34 @@ def features_cache(schema: str) -> Path:
     return Path(app_settings().home) / "resolve" / f"{schema.lower()}-features.parquet"
 
 
-def _explanations(pairs: pd.DataFrame, fields, model: dict) -> list[list[dict]]:
-    """Per-pair [{field, level, bayes_factor}], built column-wise (millions of pairs stay quick)."""
-    labels = _level_labels(model)
+def _explanations(pairs: pd.DataFrame, fields, levels: dict[str, list[tuple[float, str]]]) -> list[list[dict]]:
+    """Per-pair [{field, level, bayes_factor}], built column-wise (millions of pairs stay quick).
+
+    Splink 5 reports each comparison's match weight (log2 Bayes factor) as mw_<field> and the
+    term-frequency adjustment (rare names count more) as mw_tf_adj_<field>. The scored pairs keep no
+    compared values (they would double the memory at a million records), so the level is read back
+    from its weight: each trained level has its own log2(m/u); weight 0 means a value was missing."""
     cols = []
     for f in fields:
         c = f.column
-        # Splink 5 reports each comparison's match weight (log2 Bayes factor) as mw_<field>, and
-        # the term-frequency adjustment (rare names count more) as mw_tf_adj_<field>.
-        if f"gamma_{c}" not in pairs or f"mw_{c}" not in pairs:
+        if f"mw_{c}" not in pairs or c not in levels:
             continue
-        gamma = pairs[f"gamma_{c}"].astype(int).to_numpy()
         mw = pairs[f"mw_{c}"].astype(float).fillna(0.0).to_numpy()
+        weights = np.array([w for w, _ in levels[c]])
+        labels = [label for _, label in levels[c]]
+        if len(weights):
+            nearest = np.abs(mw[:, None] - weights[None, :]).argmin(axis=1)
+            names = np.where(mw == 0.0, "missing on one side", np.array(labels, dtype=object)[nearest])
+        else:
+            names = np.full(len(mw), "not trained", dtype=object)
         if f"mw_tf_adj_{c}" in pairs:
             mw = mw + pairs[f"mw_tf_adj_{c}"].astype(float).fillna(0.0).to_numpy()
-        bf = np.exp2(mw)
-        cols.append((c, [labels.get((c, int(g)), str(g)) for g in gamma], bf))
-    return [[{"field": c, "level": lv[i], "bayes_factor": float(bf[i])} for c, lv, bf in cols]
+        cols.append((c, names, np.exp2(mw)))
+    return [[{"field": c, "level": str(lv[i]), "bayes_factor": float(bf[i])} for c, lv, bf in cols]
             for i in range(len(pairs))]
 
 
-def _link_rows(pairs: pd.DataFrame, clustering: Clustering, fields, model: dict, run_id: int) -> list[dict]:
+def _link_rows(pairs: pd.DataFrame, clustering: Clustering, fields, levels, run_id: int) -> list[dict]:
     keep = pairs[pairs["match_probability"] >= REVIEW_PROBABILITY].reset_index(drop=True)
     if keep.empty:
         return []
@@ -88,7 +94,7 @@ def _link_rows(pairs: pd.DataFrame, clustering: Clustering, fields, model: dict,
     same = [clustering.cluster_of.get(a) == clustering.cluster_of.get(b) for a, b in zip(lo, hi)]
     prob = keep["match_probability"].to_numpy()
     status = np.where(prob >= LINK_PROBABILITY, np.where(same, "link", "refused"), "review")
-    expl = _explanations(keep, fields, model)
+    expl = _explanations(keep, fields, levels)
     return [{"run_id": run_id, "left_id": lo[i], "right_id": hi[i], "match_weight": float(keep["match_weight"].iat[i]),
              "match_probability": float(prob[i]), "status": str(status[i]), "fields": expl[i]} for i in range(len(keep))]
 
@@ -121,8 +127,8 @@ def run_resolution(engine, gate: Gate, principal: Principal, *, schema: str = "P
         prepared = prepare(frame, fields)
         cache.parent.mkdir(parents=True, exist_ok=True)
         prepared.to_parquet(cache, index=False)
-        report = _save(engine, principal, schema, "full", backend, threshold, res.model, res.clustering, res.pairs,
-                       fields, len(frame), len(frame), res.timings, replace=True)
+        report = _save(engine, principal, schema, "full", backend, threshold, res.model, res.levels, res.clustering,
+                       res.pairs, fields, len(frame), len(frame), res.timings, replace=True)
     report.timings = {"read": read_s, **report.timings}
     return report
 
@@ -134,17 +140,17 @@ def _incremental(engine, principal, schema, fields, frame, model: dict, cache: P
     with engine.connect() as conn:
         old = dict(conn.execute(select(ResolvedEntity.entity_id, ResolvedEntity.cluster_id)
                                 .where(ResolvedEntity.schema == schema)).all())
-    clustering, pairs, new, timings = link_new(existing, frame, fields, model, old, threshold=threshold,
+    clustering, pairs, new, timings, levels = link_new(existing, frame, fields, model, old, threshold=threshold,
                                                backend=backend, merges=merges, splits=splits)
     if step:
         step("cluster")
     pd.concat([existing, new], ignore_index=True).to_parquet(cache, index=False)
     changed = {e: c for e, c in clustering.cluster_of.items() if old.get(e) != c}
-    return _save(engine, principal, schema, "incremental", backend, threshold, model, clustering, pairs, fields,
+    return _save(engine, principal, schema, "incremental", backend, threshold, model, levels, clustering, pairs, fields,
                  len(clustering.cluster_of), len(new), timings, replace=False, changed=changed)
 
 
-def _save(engine, principal, schema, kind, backend, threshold, model, clustering: Clustering, pairs, fields,
+def _save(engine, principal, schema, kind, backend, threshold, model, levels, clustering: Clustering, pairs, fields,
           records, new_records, timings, *, replace: bool, changed: dict[str, str] | None = None) -> RunReport:
     t = time.perf_counter()
     with engine.begin() as conn:
@@ -152,7 +158,7 @@ def _save(engine, principal, schema, kind, backend, threshold, model, clustering
             schema=schema, kind=kind, backend=backend, actor=principal.username, records=records,
             clusters=len(set(clustering.cluster_of.values())), link_threshold=threshold, model=model,
             stats={})).inserted_primary_key[0]
-        rows = _link_rows(pairs, clustering, fields, model, run_id)
+        rows = _link_rows(pairs, clustering, fields, levels, run_id)
         if replace:
             conn.execute(delete(MatchLink))
             conn.execute(delete(ResolvedEntity).where(ResolvedEntity.schema == schema))
