@@ -94,7 +94,7 @@ def main() -> None:
             assert r.status_code == 200, (url, r.status_code, r.text[:200])
         times.sort()
         p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
-        print(f"{name:14} {statistics.median(times):8.1f} {p95:8.1f}")
+        print(f"{name:14} {statistics.median(times):8.1f} {p95:8.1f}", flush=True)
 
 
 if __name__ == "__main__":

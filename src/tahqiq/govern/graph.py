@@ -12,7 +12,7 @@ find a path reads no more than ids; only the entities on the returned paths are 
     with gate.session(me, case, purpose) as view:
         neighbours(view, entity_id)          # {"nodes": [...], "edges": [...]}, cytoscape's shape
         paths(view, a, b, max_hops=4)        # {"paths": [[id, ...]], "nodes": [...], "edges": [...]}
-        timeline(view)                       # events of the subjects and their neighbours, by time
+        timeline(view)                       # events of the subjects and of what they hold, by time
         places(view)                         # the same events with coordinates, as GeoJSON
 """
 
@@ -24,19 +24,22 @@ from dataclasses import dataclass
 from functools import cache
 
 import networkx as nx
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tahqiq.govern.base import GovernError
 from tahqiq.govern.gate import CaseView
 from tahqiq.govern.tables import CaseSubject
 from tahqiq.model.schema import model
+from tahqiq.resolve.tables import ResolvedEntity
 from tahqiq.store import reads
 from tahqiq.store.reads import EntityView
-from tahqiq.store.tables import Entity, Statement
+from tahqiq.store.tables import Entity, Statement, props_of_these
 
 IDENTIFIER_TYPES = ("cnic", "phone", "plate", "iban", "chassis", "passport")
 TIME_PROPS = ("occurredAt", "reportedAt", "issuedAt", "date")
 CHUNK = 500
+PAIRS_PER_QUERY = 64  # (prop, value) lookups per UNION ALL statement (SQLite allows 500)
+HOLDING_FANOUT = 500  # events per held thing and relation that the timeline considers
 MAX_EXPLORED = 20_000  # ids a path search may visit before it gives up
 
 
@@ -67,6 +70,29 @@ def _link_props() -> tuple[frozenset[str], dict[tuple[str, str], str]]:
     return frozenset(refs), idents
 
 
+@cache
+def _refs_to(schema: str | None, events_only: bool = False) -> tuple[str, ...]:
+    """Reference properties that may point at an entity of `schema` (by their declared range),
+    optionally only those of event schemata."""
+    names = set()
+    for sch in model().schemata.values():
+        for prop in sch.properties.values():
+            if (prop.is_reference and (prop.range in (None, schema) or schema is None)
+                    and (sch.is_event or not events_only)):
+                names.add(prop.name)
+    return tuple(sorted(names))
+
+
+@cache
+def _props_of_type(events_only: bool) -> dict[str, frozenset[str]]:
+    """Identifier type -> the properties of that type (optionally only those of event schemata)."""
+    by_type: dict[str, set[str]] = defaultdict(set)
+    for (schema, prop), kind in _link_props()[1].items():
+        if model().schemata[schema].is_event or not events_only:
+            by_type[kind].add(prop)
+    return {kind: frozenset(props) for kind, props in by_type.items()}
+
+
 def relation_names() -> list[str]:
     """Every relation a link can have (for filters in the user interface)."""
     refs, idents = _link_props()
@@ -78,41 +104,77 @@ def _chunks(items: list, n: int = CHUNK) -> Iterable[list]:
         yield items[i: i + n]
 
 
-def _links(s, ids: Iterable[str], relations: set[str] | None = None, fanout: int = 200) -> list[Link]:
+def _capped(s, pairs: Iterable[tuple[str, str]], per: int, *, events_by_time: bool = False) -> list[tuple]:
+    """(entity_id, schema, prop, value) of the statements with each (prop, value), at most `per` of
+    each, a chunk of pairs per statement (UNION ALL of limited subqueries). A hub (an address shared
+    by a thousand people) costs `per` index entries, not all of its rows; which ones is up to the
+    index. With `events_by_time`, only events, newest first by their time (that reads the whole hub's
+    index entries, but nothing else, to find the newest)."""
+    rows: dict[tuple, None] = {}  # ordered and without the padding's repeats
+    for chunk in _chunks(sorted(set(pairs)), PAIRS_PER_QUERY):
+        # Always PAIRS_PER_QUERY terms (the last pair repeated): one SQL text, prepared once and
+        # reused from the driver's statement cache; preparing a new compound each time costs more.
+        chunk = chunk + [chunk[-1]] * (PAIRS_PER_QUERY - len(chunk))
+        params: dict[str, object] = {"per": per}
+        for i, (prop, value) in enumerate(chunk):
+            params[f"p{i}"], params[f"v{i}"] = prop, value
+        rows.update(dict.fromkeys(tuple(row) for row in s.execute(_capped_sql(events_by_time), params)))
+    return list(rows)
+
+
+@cache
+def _capped_sql(events_by_time: bool):
+    """The SQL of `_capped` for PAIRS_PER_QUERY pairs. Written as text: building hundreds of subqueries with the
+    expression language costs more than running them."""
+    table = Statement.__tablename__
+    join = where = order = ""
+    if events_by_time:
+        quoted = lambda names: ", ".join(f"'{name}'" for name in names)  # noqa: E731 - model names, not input
+        join = f" LEFT JOIN {table} w ON w.entity_id = s.entity_id AND w.prop IN ({quoted(TIME_PROPS)})"
+        where = f" AND s.schema IN ({quoted(_event_schemata())})"
+        order = " ORDER BY w.value DESC NULLS LAST"
+    parts = [f"SELECT * FROM (SELECT s.entity_id, s.schema, s.prop, s.value FROM {table} s{join}"
+             f" WHERE s.prop = :p{i} AND s.value = :v{i}{where}{order} LIMIT :per) AS q{i}"
+             for i in range(PAIRS_PER_QUERY)]
+    return text(" UNION ALL ".join(parts))
+
+
+def _links(s, ids: Iterable[str], relations: set[str] | None = None, fanout: int = 200, *,
+           events_by_time: bool = False) -> list[Link]:
     """Links of `ids` in the store: outgoing and incoming references, shared identifiers. Reads ids
     and link values only; at most `fanout` links per entity and relation, so that a hub (a bank
-    account with ten thousand transactions) cannot flood a page."""
+    account with ten thousand transactions) cannot flood a page. With `events_by_time`, incoming
+    links come only from events, the newest `fanout` of each relation."""
     refs, idents = _link_props()
     ids = list(dict.fromkeys(ids))
     id_set = set(ids)
     ident_props = {p for _, p in idents}
     links: list[Link] = []
     own: list[tuple[str, str, str]] = []  # (entity, type, value) of the ids' identifiers
+    schemata: dict[str, str] = {}
     for chunk in _chunks(ids):
+        schemata.update(s.execute(select(Entity.id, Entity.schema).where(Entity.id.in_(chunk))).all())
         rows = s.execute(select(Statement.entity_id, Statement.schema, Statement.prop, Statement.value)
-                         .where(Statement.entity_id.in_(chunk), Statement.prop.in_(refs | ident_props)))
+                         .where(Statement.entity_id.in_(chunk), props_of_these(Statement.prop, set(refs) | ident_props)))
         for eid, schema, prop, value in rows:
             if prop in refs:
                 links.append(Link(eid, value, prop))
             elif (schema, prop) in idents:
                 own.append((eid, idents[(schema, prop)], value))
-        # Incoming references: the (prop, value) index answers these.
-        rows = s.execute(select(Statement.entity_id, Statement.prop, Statement.value)
-                         .where(Statement.prop.in_(refs), Statement.value.in_(chunk))
-                         .limit(fanout * len(chunk) * 4))
-        links.extend(Link(eid, value, prop) for eid, prop, value in rows)
-    values = sorted({v for _, _, v in own})
-    holders: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for chunk in _chunks(values):
-        rows = s.execute(select(Statement.entity_id, Statement.schema, Statement.prop, Statement.value)
-                         .where(Statement.prop.in_(ident_props), Statement.value.in_(chunk))
-                         .limit(fanout * len(chunk) * 4))
-        for eid, schema, prop, value in rows:
-            kind = idents.get((schema, prop))
-            if kind:
-                holders[(kind, value)].add(eid)
+    # Incoming references (only the properties whose range admits the entity's schema) and the other
+    # holders of the same identifiers (only properties of the same type): the (prop, value) index
+    # answers each pair, at most `fanout` (+ the entity itself) per pair.
+    incoming = [(prop, eid) for eid in ids for prop in _refs_to(schemata.get(eid), events_by_time)]
+    links.extend(Link(eid, value, prop) for eid, _, prop, value
+                 in _capped(s, incoming, per=fanout, events_by_time=events_by_time))
+    by_type = _props_of_type(events_by_time)
+    holders: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)  # ordered: newest first
+    pairs = [(prop, value) for _, kind, value in own for prop in by_type.get(kind, ())]
+    for eid, schema, prop, value in _capped(s, pairs, per=fanout + 1, events_by_time=events_by_time):
+        if kind := idents.get((schema, prop)):
+            holders[(kind, value)][eid] = None
     for eid, kind, value in own:
-        for other in sorted(holders.get((kind, value), ()))[: fanout + 1]:
+        for other in list(holders.get((kind, value), ()))[: fanout + 1]:
             if other != eid:
                 links.append(Link(eid, other, f"same_{kind}"))
     if relations:
@@ -249,29 +311,79 @@ def _event(entity: EntityView, involves: list[str]) -> dict:
             "source": entity.source, "involves": involves}
 
 
+@cache
+def _event_schemata() -> tuple[str, ...]:
+    return tuple(sorted(n for n, sch in model().schemata.items() if sch.is_event))
+
+
+@cache
+def _holdings() -> frozenset[str]:
+    """Schemata of things a person holds or is the subject of (a phone, a vehicle, an account, a
+    document, a warrant): not events, not relationships, with a reference to a Person."""
+    return frozenset(name for name, sch in model().schemata.items()
+                     if not sch.is_event and not sch.edge
+                     and any(p.is_reference and p.range == "Person" for p in sch.properties.values()))
+
+
+def _schemata(s, ids: Iterable[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        found.update(s.execute(select(Entity.id, Entity.schema).where(Entity.id.in_(chunk))).all())
+    return found
+
+
+def _same_people(s, subjects: list[str], per: int = 50) -> set[str]:
+    """The other records resolved into the subjects' clusters (the same person in other sources)."""
+    clusters = select(ResolvedEntity.cluster_id).where(ResolvedEntity.entity_id.in_(subjects))
+    return set(s.execute(select(ResolvedEntity.entity_id).where(ResolvedEntity.cluster_id.in_(clusters))
+                         .limit(per * max(1, len(subjects)))).scalars())
+
+
+def _newest(s, event_ids: list[str], limit: int) -> list[str]:
+    """The `limit` newest of these events, from their time values alone (no other value is read)."""
+    rank = {p: i for i, p in enumerate(TIME_PROPS)}
+    best: dict[str, tuple[int, int, str]] = {}  # entity -> (prop rank, statement id, time)
+    for chunk in _chunks(event_ids):
+        rows = s.execute(select(Statement.entity_id, Statement.prop, Statement.id, Statement.value)
+                         .where(Statement.entity_id.in_(chunk), props_of_these(Statement.prop, TIME_PROPS)))
+        for eid, prop, sid, value in rows:
+            key = (rank[prop], sid, value)
+            if eid not in best or key < best[eid]:
+                best[eid] = key
+    ordered = sorted(event_ids, key=lambda e: (best[e][2] if e in best else "", e), reverse=True)
+    return ordered[:limit]
+
+
 def _events(view: CaseView, action: str, limit: int) -> list[dict]:
-    """Events (schemata marked `event`) among the subjects, their neighbours and their neighbours'
-    neighbours (a person → their vehicle → its plate reads), newest first."""
+    """Events (schemata marked `event`) of the case's subjects, newest first: those that name a
+    subject or carry its identifiers, and those of what the subject holds (a person → their vehicle
+    → its plate reads; → their account → its transactions) or of the subject's other records (the
+    same CNIC or passport, the same resolved cluster). Relatives', associates' and neighbours' events
+    are not the subject's and stay out. A hub (an account with ten thousand transactions) gives at
+    most HOLDING_FANOUT events per relation; the newest `limit` of all are returned."""
     case = view._decide(action)
-    events_schemata = {n for n, sch in model().schemata.items() if sch.is_event}
+    events_schemata = set(_event_schemata())
     with view._session() as s:
         subjects = _subject_ids(s, case.id)
-        hop1 = _links(s, subjects)
-        near = {x for link in hop1 for x in (link.source, link.target)} | set(subjects)
-        hop2 = _links(s, near - set(subjects), fanout=100)
+        selves = set(subjects) | _same_people(s, subjects)
+        hop1 = _links(s, selves) + _links(s, selves, fanout=HOLDING_FANOUT, events_by_time=True)
+        near = {x for link in hop1 for x in (link.source, link.target)} | selves
+        schemata = _schemata(s, near)
+        identity = {link.target if link.source in selves else link.source for link in hop1
+                    if link.relation in ("same_cnic", "same_passport")}
+        carriers = sorted(x for x in near - selves
+                          if schemata.get(x) in _holdings() or (x in identity and schemata.get(x) == "Person"))
+        hop2 = _links(s, carriers, fanout=HOLDING_FANOUT, events_by_time=True)
         involves: dict[str, set[str]] = defaultdict(set)
         for link in hop1 + hop2:
             involves[link.source].add(link.target)
             involves[link.target].add(link.source)
-        candidates = sorted(near | {x for link in hop2 for x in (link.source, link.target)})
-        schemata: dict[str, str] = {}
-        for chunk in _chunks(candidates):
-            schemata.update(s.execute(select(Entity.id, Entity.schema).where(Entity.id.in_(chunk))).all())
-        event_ids = [i for i in candidates if schemata.get(i) in events_schemata]
-        found = reads.get_entities(s, event_ids)
+        far = {x for link in hop2 for x in (link.source, link.target)} - near
+        schemata.update(_schemata(s, far))
+        event_ids = sorted(i for i in near | far if schemata.get(i) in events_schemata)
+        found = reads.get_entities(s, _newest(s, event_ids, limit))
     events = [_event(e, sorted(involves.get(e.id, set()) & near)) for e in found]
-    events.sort(key=lambda ev: ev["time"] or "", reverse=True)
-    events = events[:limit]
+    events.sort(key=lambda ev: (ev["time"] or "", ev["id"]), reverse=True)
     got = [ev["id"] for ev in events]
     view._grant(action, target=",".join(got) or None, detail={"ids": got, "count": len(got)})
     return events

@@ -22,7 +22,7 @@ from tahqiq.resolve.tables import MatchLink, ResolutionDecision, ResolvedEntity
 from tahqiq.store import reads
 from tahqiq.store.db import session_factory
 from tahqiq.store.reads import EntityView
-from tahqiq.store.tables import Entity, Statement
+from tahqiq.store.tables import Entity, Statement, props_of_these
 
 RUNNER_ROLES = (SUPERVISOR, ADMIN)
 DECISIONS = ("merge", "split")
@@ -153,7 +153,7 @@ def decide(view: CaseView, left_id: str, right_id: str, decision: str, reason: s
             raise GovernError(f"no such entity: {', '.join(sorted(missing))}")
         if decision == "merge":
             cnics = conn.execute(select(Statement.entity_id, Statement.value).where(
-                Statement.entity_id.in_([left_id, right_id]), Statement.prop == "cnic")).all()
+                Statement.entity_id.in_([left_id, right_id]), props_of_these(Statement.prop, ["cnic"]))).all()
             if len({v for _, v in cnics}) > 1 and len({e for e, _ in cnics}) == 2:
                 raise GovernError("these records carry different CNICs, and a CNIC is issued once per person: "
                                   "they cannot be merged (correct the wrong CNIC at its source instead)")

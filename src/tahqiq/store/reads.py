@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tahqiq.store.tables import Entity, QuarantinedRow, SourceRecord, Statement
+from tahqiq.store.tables import Entity, QuarantinedRow, SourceRecord, Statement, props_of_these
 
 
 @dataclass(frozen=True)
@@ -120,10 +120,11 @@ def schema_table(session: Session, schema: str, props: Iterable[str], entity_ids
 
     props = list(props)
     s = Statement.__table__.c
-    q = (select(s.entity_id, s.source, s.prop, s.value, s.record_id)
-         .where(s.schema == schema, s.prop.in_(props)))
-    if entity_ids is not None:
-        q = q.where(s.entity_id.in_(list(entity_ids)))
+    q = select(s.entity_id, s.source, s.prop, s.value, s.record_id).where(s.schema == schema)
+    if entity_ids is None:
+        q = q.where(s.prop.in_(props))
+    else:  # a few entities: look them up by id, not every statement of these properties
+        q = q.where(s.entity_id.in_(list(entity_ids)), props_of_these(s.prop, props))
     rows = session.execute(q).all()
     long = pd.DataFrame(rows, columns=["unique_id", "source_dataset", "prop", "value", "record_id"])
     if long.empty:
