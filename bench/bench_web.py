@@ -64,10 +64,14 @@ def setup(gate: Gate) -> tuple[str, list[str], list[tuple[str, str]]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=30)
+    ap.add_argument("--setup-only", action="store_true", help="create the users and the case, time nothing")
     args = ap.parse_args()
     engine = open_store()
     gate = Gate(engine)
     token, people, queries = setup(gate)
+    if args.setup_only:
+        print(f"users admin, sup, ana (password {PASSWORD!r}); case {CASE} with {len(people)} subjects")
+        return
     rng = random.Random(1)
     client = TestClient(create_app(engine, gate=gate), base_url="https://bench")
     h = {"Authorization": f"Bearer {token}"}
