@@ -7,7 +7,6 @@ Exit status: 0 done, 1 failed verification, 2 bad request, 3 denied (the denial 
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
@@ -16,87 +15,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-UserOpt = Annotated[Optional[str], typer.Option("--user", "-u", help="your username (or set TAHQIQ_TOKEN)")]
-CaseOpt = Annotated[str, typer.Option("--case", "-c", help="the case this serves, e.g. CASE-2026-0001")]
-PurposeOpt = Annotated[str, typer.Option("--purpose", "-p", help="why, in a few words (e.g. 'investigate FIR 123/2026')")]
-
-
-class _Ctx:
-    def __init__(self) -> None:
-        from tahqiq.govern import Gate
-        from tahqiq.store import open_store
-
-        self.engine = open_store()
-        self.gate = Gate(self.engine)
-        self.audit = self.gate.audit
-
-    def login(self, user: str | None):
-        token = os.environ.get("TAHQIQ_TOKEN")
-        user = user or os.environ.get("TAHQIQ_USER")
-        if token and not user:
-            return self.gate.authenticate_token(token)
-        if not user:
-            raise _Usage("give --user NAME (password from TAHQIQ_PASSWORD or a prompt), or set TAHQIQ_TOKEN")
-        password = os.environ.get("TAHQIQ_PASSWORD")
-        if password is None:
-            password = typer.prompt(f"password for {user}", hide_input=True, err=True)
-        return self.gate.authenticate_password(user, password)
-
-    def close(self, sign: bool) -> None:
-        try:
-            if sign:
-                self.audit.sign_head()  # cover this command's entries with a signed tree head now
-        finally:
-            self.audit.dispose()
-            self.engine.dispose()
-
-
-class _Usage(Exception):
-    pass
-
-
-def _command(sign: bool = True):
-    """Run a command with a gate; turn refusals and errors into messages and exit codes."""
-
-    def wrap(fn):
-        @functools.wraps(fn)
-        def run(*args, **kwargs):
-            from tahqiq.govern import AccessDenied, GovernError
-
-            global out, err
-            out, err = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)  # honour COLUMNS now
-            ctx = None
-            try:
-                ctx = _Ctx()
-                return fn(ctx, *args, **kwargs)
-            except AccessDenied as exc:
-                where = f" (audit entry {exc.audit_seq})" if exc.audit_seq is not None else ""
-                err.print(f"[bold red]denied:[/] {exc.reason}{where}")
-                raise typer.Exit(3) from None
-            except (GovernError, _Usage, LookupError, ValueError) as exc:
-                err.print(f"[bold red]error:[/] {exc}")
-                raise typer.Exit(2) from None
-            finally:
-                if ctx is not None:
-                    ctx.close(sign)
-
-        # Typer reads the signature: hide the injected context parameter.
-        import inspect
-
-        sig = inspect.signature(fn, eval_str=True)
-        params = list(sig.parameters.values())[1:]
-        run.__signature__ = sig.replace(parameters=params)
-        run.__annotations__ = {p.name: p.annotation for p in params}
-        del run.__wrapped__
-        return run
-
-    return wrap
+from tahqiq.cli.gated import CaseOpt, GateContext, PurposeOpt, UsageError, UserOpt, add_group, err, gated, out
 
 
 def _when(ts: datetime | None) -> str:
@@ -109,7 +30,7 @@ def _expiry(expires: str | None) -> datetime | None:
     try:
         ts = datetime.fromisoformat(expires)
     except ValueError:
-        raise _Usage(f"--expires: use a date like 2026-12-31, not {expires!r}") from None
+        raise UsageError(f"--expires: use a date like 2026-12-31, not {expires!r}") from None
     if len(expires) <= 10:  # a date: valid through the end of that day (UTC)
         ts = datetime.combine(ts.date() + timedelta(days=1), time(), timezone.utc)
     return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
@@ -128,9 +49,9 @@ user_app = typer.Typer(help="Users: add, list, disable (admins).", no_args_is_he
 
 
 @user_app.command("add")
-@_command()
+@gated()
 def user_add(
-    ctx: _Ctx,
+    ctx: GateContext,
     username: str,
     role: Annotated[str, typer.Option(help="analyst | supervisor | auditor | admin")],
     agency: Annotated[str, typer.Option(help="agency code, e.g. PUNJAB-POLICE (created if new)")],
@@ -149,8 +70,8 @@ def user_add(
 
 
 @user_app.command("list")
-@_command()
-def user_list(ctx: _Ctx, user: UserOpt = None) -> None:
+@gated()
+def user_list(ctx: GateContext, user: UserOpt = None) -> None:
     """List users (admins, supervisors and auditors)."""
     from tahqiq.govern import ADMIN, AUDITOR, SUPERVISOR, identity
 
@@ -164,8 +85,8 @@ def user_list(ctx: _Ctx, user: UserOpt = None) -> None:
 
 
 @user_app.command("disable")
-@_command()
-def user_disable(ctx: _Ctx, username: str, user: UserOpt = None) -> None:
+@gated()
+def user_disable(ctx: GateContext, username: str, user: UserOpt = None) -> None:
     """Disable a user: their password and tokens stop working at once."""
     from tahqiq.govern import identity
 
@@ -179,9 +100,9 @@ token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_hel
 
 
 @token_app.command("create")
-@_command()
+@gated()
 def token_create(
-    ctx: _Ctx,
+    ctx: GateContext,
     name: Annotated[str, typer.Option(help="what the token is for")] = "cli",
     days: Annotated[int, typer.Option(help="expires after this many days (max 366)")] = 30,
     for_user: Annotated[Optional[str], typer.Option("--for", help="(admins) create it for this user")] = None,
@@ -196,8 +117,8 @@ def token_create(
 
 
 @token_app.command("list")
-@_command()
-def token_list(ctx: _Ctx, user: UserOpt = None) -> None:
+@gated()
+def token_list(ctx: GateContext, user: UserOpt = None) -> None:
     """Your tokens (admins: everyone's)."""
     from tahqiq.govern import identity
 
@@ -209,8 +130,8 @@ def token_list(ctx: _Ctx, user: UserOpt = None) -> None:
 
 
 @token_app.command("revoke")
-@_command()
-def token_revoke(ctx: _Ctx, token_id: int, user: UserOpt = None) -> None:
+@gated()
+def token_revoke(ctx: GateContext, token_id: int, user: UserOpt = None) -> None:
     """Revoke a token (your own; admins: anyone's)."""
     from tahqiq.govern import identity
 
@@ -224,9 +145,9 @@ case_app = typer.Typer(help="Cases: the legal basis for reading personal data.",
 
 
 @case_app.command("open")
-@_command()
+@gated()
 def case_open(
-    ctx: _Ctx,
+    ctx: GateContext,
     reference: str,
     officer: Annotated[str, typer.Option(help="the officer who authorised the case")],
     purpose: Annotated[str, typer.Option(help="what the case is for")],
@@ -242,7 +163,7 @@ def case_open(
     from tahqiq.govern import cases
 
     if bool(fir) == bool(warrant):
-        raise _Usage("give exactly one of --fir or --warrant")
+        raise UsageError("give exactly one of --fir or --warrant")
     info = cases.open_case(
         ctx.audit, ctx.login(user), reference, basis_kind="fir" if fir else "warrant", basis_ref=fir or warrant,
         authorising_officer=officer, purpose=purpose, expires_at=_expiry(expires),
@@ -253,9 +174,9 @@ def case_open(
 
 
 @case_app.command("add-member")
-@_command()
+@gated()
 def case_add_member(
-    ctx: _Ctx, reference: str, username: str,
+    ctx: GateContext, reference: str, username: str,
     cross_agency: Annotated[bool, typer.Option(help="the user is from another agency (joint investigation)")] = False,
     user: UserOpt = None,
 ) -> None:
@@ -267,8 +188,8 @@ def case_add_member(
 
 
 @case_app.command("remove-member")
-@_command()
-def case_remove_member(ctx: _Ctx, reference: str, username: str, user: UserOpt = None) -> None:
+@gated()
+def case_remove_member(ctx: GateContext, reference: str, username: str, user: UserOpt = None) -> None:
     """Remove a member from a case."""
     from tahqiq.govern import cases
 
@@ -277,8 +198,8 @@ def case_remove_member(ctx: _Ctx, reference: str, username: str, user: UserOpt =
 
 
 @case_app.command("attach")
-@_command()
-def case_attach(ctx: _Ctx, reference: str, entity_id: str, purpose: PurposeOpt,
+@gated()
+def case_attach(ctx: GateContext, reference: str, entity_id: str, purpose: PurposeOpt,
                 note: Annotated[Optional[str], typer.Option(help="why this entity")] = None,
                 user: UserOpt = None) -> None:
     """Attach an entity to a case as a subject (retention spares it while the case is open)."""
@@ -288,8 +209,8 @@ def case_attach(ctx: _Ctx, reference: str, entity_id: str, purpose: PurposeOpt,
 
 
 @case_app.command("list")
-@_command()
-def case_list(ctx: _Ctx, all_: Annotated[bool, typer.Option("--all", help="include closed cases")] = False,
+@gated()
+def case_list(ctx: GateContext, all_: Annotated[bool, typer.Option("--all", help="include closed cases")] = False,
               user: UserOpt = None) -> None:
     """Cases you can see (auditors and admins: all)."""
     from tahqiq.govern import cases
@@ -304,8 +225,8 @@ def case_list(ctx: _Ctx, all_: Annotated[bool, typer.Option("--all", help="inclu
 
 
 @case_app.command("close")
-@_command()
-def case_close(ctx: _Ctx, reference: str, reason: Annotated[str, typer.Option(help="why")] = "",
+@gated()
+def case_close(ctx: GateContext, reference: str, reason: Annotated[str, typer.Option(help="why")] = "",
                user: UserOpt = None) -> None:
     """Close a case: from now on it grants nothing."""
     from tahqiq.govern import cases
@@ -315,8 +236,8 @@ def case_close(ctx: _Ctx, reference: str, reason: Annotated[str, typer.Option(he
 
 
 @case_app.command("extend")
-@_command()
-def case_extend(ctx: _Ctx, reference: str,
+@gated()
+def case_extend(ctx: GateContext, reference: str,
                 days: Annotated[Optional[int], typer.Option(help="new expiry: this many days from now")] = None,
                 expires: Annotated[Optional[str], typer.Option(help="or: the end of this date")] = None,
                 officer: Annotated[Optional[str], typer.Option(help="the officer authorising the extension")] = None,
@@ -335,9 +256,9 @@ audit_app = typer.Typer(help="The audit log: verify, prove, tree heads, who acce
 
 
 @audit_app.command("verify")
-@_command(sign=False)
+@gated(sign=False)
 def audit_verify(
-    ctx: _Ctx,
+    ctx: GateContext,
     public_key: Annotated[Optional[list[Path]], typer.Option(help="trusted public key PEM (repeatable); "
                                                                    "default: this installation's key")] = None,
 ) -> None:
@@ -357,8 +278,8 @@ def audit_verify(
 
 
 @audit_app.command("prove")
-@_command()
-def audit_prove(ctx: _Ctx, entry: int,
+@gated()
+def audit_prove(ctx: GateContext, entry: int,
                 out_file: Annotated[Optional[Path], typer.Option("--out", "-o", help="write the JSON here")] = None,
                 user: UserOpt = None) -> None:
     """Print an inclusion proof of ENTRY against a signed tree head (auditors, supervisors).
@@ -374,8 +295,8 @@ def audit_prove(ctx: _Ctx, entry: int,
 
 
 @audit_app.command("head")
-@_command()
-def audit_head(ctx: _Ctx, sign: Annotated[bool, typer.Option(help="sign a fresh head first")] = False,
+@gated()
+def audit_head(ctx: GateContext, sign: Annotated[bool, typer.Option(help="sign a fresh head first")] = False,
                out_file: Annotated[Optional[Path], typer.Option("--out", "-o")] = None) -> None:
     """Print the newest signed tree head (JSON), with the public key. No personal data."""
     from tahqiq.govern.keys import public_key_pem
@@ -385,8 +306,8 @@ def audit_head(ctx: _Ctx, sign: Annotated[bool, typer.Option(help="sign a fresh 
 
 
 @audit_app.command("consistency")
-@_command()
-def audit_consistency(ctx: _Ctx, old_size: int, new_size: Annotated[Optional[int], typer.Argument()] = None,
+@gated()
+def audit_consistency(ctx: GateContext, old_size: int, new_size: Annotated[Optional[int], typer.Argument()] = None,
                       out_file: Annotated[Optional[Path], typer.Option("--out", "-o")] = None) -> None:
     """Prove that the log at NEW_SIZE (default: newest head) extends the log at OLD_SIZE."""
     from tahqiq.govern.keys import public_key_pem
@@ -394,15 +315,15 @@ def audit_consistency(ctx: _Ctx, old_size: int, new_size: Annotated[Optional[int
     old = ctx.audit.head_at(old_size)
     new = ctx.audit.head_at(new_size) if new_size else ctx.audit.latest_head()
     if old is None or new is None:
-        raise _Usage("no signed tree head of that size (see `tahqiq audit head`)")
+        raise UsageError("no signed tree head of that size (see `tahqiq audit head`)")
     path = ctx.audit.consistency_path(old.tree_size, new.tree_size)
     _emit({"old_head": old.to_dict(), "new_head": new.to_dict(), "consistency_path": [p.hex() for p in path],
            "public_key_pem": public_key_pem(ctx.audit.signer.public_key)}, out_file)
 
 
 @audit_app.command("public-key")
-@_command(sign=False)
-def audit_public_key(ctx: _Ctx) -> None:
+@gated(sign=False)
+def audit_public_key(ctx: GateContext) -> None:
     """Print the log's Ed25519 public key (PEM) and its key id."""
     from tahqiq.govern.keys import public_key_pem
 
@@ -411,9 +332,9 @@ def audit_public_key(ctx: _Ctx) -> None:
 
 
 @audit_app.command("log")
-@_command()
+@gated()
 def audit_log(
-    ctx: _Ctx,
+    ctx: GateContext,
     case: Annotated[Optional[str], typer.Option(help="only this case")] = None,
     actor: Annotated[Optional[str], typer.Option(help="only this user")] = None,
     entity: Annotated[Optional[str], typer.Option(help="only reads of this entity id")] = None,
@@ -427,7 +348,7 @@ def audit_log(
 ) -> None:
     """Who accessed what (auditors: everything; supervisors: their agency)."""
     if bool(prop) != bool(value):
-        raise _Usage("give --prop and --value together")
+        raise UsageError("give --prop and --value together")
     records = ctx.gate.access_log(ctx.login(user), case=case, actor=actor, entity=entity,
                                   value=(prop, value) if prop else None, action=action, since=since, limit=limit)
     if as_json:
@@ -450,8 +371,8 @@ evidence_app = typer.Typer(help="Evidence custody: add files, export court bundl
 
 
 @evidence_app.command("add")
-@_command()
-def evidence_add(ctx: _Ctx, file: Path, case: CaseOpt, purpose: PurposeOpt,
+@gated()
+def evidence_add(ctx: GateContext, file: Path, case: CaseOpt, purpose: PurposeOpt,
                  description: Annotated[Optional[str], typer.Option(help="what the file is")] = None,
                  user: UserOpt = None) -> None:
     """Take FILE into custody for a case (content-addressed by SHA-256; logged)."""
@@ -464,8 +385,8 @@ def evidence_add(ctx: _Ctx, file: Path, case: CaseOpt, purpose: PurposeOpt,
 
 
 @evidence_app.command("list")
-@_command()
-def evidence_list(ctx: _Ctx, case: CaseOpt, purpose: PurposeOpt, user: UserOpt = None) -> None:
+@gated()
+def evidence_list(ctx: GateContext, case: CaseOpt, purpose: PurposeOpt, user: UserOpt = None) -> None:
     """The evidence held for a case."""
     from tahqiq.govern.evidence import list_evidence
 
@@ -478,8 +399,8 @@ def evidence_list(ctx: _Ctx, case: CaseOpt, purpose: PurposeOpt, user: UserOpt =
 
 
 @evidence_app.command("export")
-@_command()
-def evidence_export(ctx: _Ctx, out_dir: Path, case: CaseOpt, purpose: PurposeOpt,
+@gated()
+def evidence_export(ctx: GateContext, out_dir: Path, case: CaseOpt, purpose: PurposeOpt,
                     sha: Annotated[Optional[list[str]], typer.Option(help="only this item (repeatable)")] = None,
                     user: UserOpt = None) -> None:
     """Write a court bundle (files, custody entries, inclusion proofs, signed tree head and the
@@ -497,8 +418,8 @@ retention_app = typer.Typer(help="Retention: delete data whose period has ended.
 
 
 @retention_app.command("run")
-@_command()
-def retention_run(ctx: _Ctx, dry_run: Annotated[bool, typer.Option(help="count, delete nothing")] = False,
+@gated()
+def retention_run(ctx: GateContext, dry_run: Annotated[bool, typer.Option(help="count, delete nothing")] = False,
                   user: UserOpt = None) -> None:
     """Delete, per source, data older than its retention period unless attached to an open case
     (admins; the server also runs this on a schedule)."""
@@ -515,8 +436,8 @@ def retention_run(ctx: _Ctx, dry_run: Annotated[bool, typer.Option(help="count, 
 
 
 @retention_app.command("set")
-@_command()
-def retention_set(ctx: _Ctx, source: str,
+@gated()
+def retention_set(ctx: GateContext, source: str,
                   days: Annotated[Optional[int], typer.Argument(help="days to keep; omit to keep forever")] = None,
                   user: UserOpt = None) -> None:
     """Set a source's retention period (admins)."""
@@ -529,9 +450,9 @@ def retention_set(ctx: _Ctx, source: str,
 # --- export / quarantine -------------------------------------------------------------------------
 
 
-@_command()
+@gated()
 def export_cmd(
-    ctx: _Ctx, out_file: Path, case: CaseOpt, purpose: PurposeOpt,
+    ctx: GateContext, out_file: Path, case: CaseOpt, purpose: PurposeOpt,
     all_: Annotated[bool, typer.Option("--all", help="every entity in the store (supervisors), not just the subjects")] = False,
     schema: Annotated[Optional[str], typer.Option(help="with --all: only this schema")] = None,
     source: Annotated[Optional[str], typer.Option(help="with --all: only this source")] = None,
@@ -555,13 +476,13 @@ quarantine_app = typer.Typer(help="Quarantined rows.", no_args_is_help=True)
 
 
 @quarantine_app.command("show")
-@_command()
-def quarantine_show(ctx: _Ctx, row: int, case: CaseOpt, purpose: PurposeOpt, user: UserOpt = None) -> None:
+@gated()
+def quarantine_show(ctx: GateContext, row: int, case: CaseOpt, purpose: PurposeOpt, user: UserOpt = None) -> None:
     """Show a quarantined row's data (personal data: through the gate, for a case)."""
     with ctx.gate.session(ctx.login(user), case, purpose) as view:
         q = view.quarantined_row(row)
     if q is None:
-        raise _Usage(f"no quarantined row {row}")
+        raise UsageError(f"no quarantined row {row}")
     out.print(f"[bold]row {q.id}[/] source {q.source}, batch {q.batch_id}, line {q.row_number}, status {q.status}")
     out.print(f"field: {q.field or '-'}   reason: {q.reason}")
     out.print_json(json.dumps(q.data, ensure_ascii=False))
@@ -576,17 +497,8 @@ def _emit(doc: dict, path: Path | None) -> None:
         sys.stdout.write(text + "\n")
 
 
-def _add_group(app: typer.Typer, sub: typer.Typer, name: str) -> None:
-    """Add `sub` as `name`, merging into a group of that name if another module made one."""
-    for group in app.registered_groups:
-        if group.name == name and group.typer_instance is not None:
-            group.typer_instance.registered_commands.extend(sub.registered_commands)
-            return
-    app.add_typer(sub, name=name)
-
-
 def register(app: typer.Typer) -> None:
     for sub, name in ((user_app, "user"), (token_app, "token"), (case_app, "case"), (audit_app, "audit"),
                       (evidence_app, "evidence"), (retention_app, "retention"), (quarantine_app, "quarantine")):
-        _add_group(app, sub, name)
+        add_group(app, sub, name)
     app.command("export")(export_cmd)

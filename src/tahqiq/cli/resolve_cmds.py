@@ -16,8 +16,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tahqiq.cli import govern_cmds as g
-from tahqiq.cli.govern_cmds import CaseOpt, PurposeOpt, UserOpt, _command
+from tahqiq.cli.gated import CaseOpt, GateContext, PurposeOpt, UserOpt, err, gated, out
 
 resolve_app = typer.Typer(help="Entity resolution: link records of the same person across sources.",
                           invoke_without_command=True, no_args_is_help=False)
@@ -37,15 +36,15 @@ def resolve_main(
         _run(incremental=incremental, backend=backend, threshold=threshold, user=user)
 
 
-@_command()
-def _run(ctx: g._Ctx, incremental: bool, backend: str, threshold: float, user: str | None) -> None:
+@gated()
+def _run(ctx: GateContext, incremental: bool, backend: str, threshold: float, user: str | None) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from tahqiq.resolve.store_run import NothingToResolve, run_resolution
 
     me = ctx.login(user)
     steps = ["read", "prepare", "train", "predict", "cluster"]
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=g.err) as bar:
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err.now()) as bar:
         task = bar.add_task("reading records through the gate", total=None)
 
         def step(name: str) -> None:
@@ -56,7 +55,7 @@ def _run(ctx: g._Ctx, incremental: bool, backend: str, threshold: float, user: s
             report = run_resolution(ctx.engine, ctx.gate, me, incremental=incremental, backend=backend,
                                     threshold=threshold, step=step)
         except NothingToResolve as exc:
-            g.err.print(f"[yellow]nothing to do:[/] {exc}")
+            err.print(f"[yellow]nothing to do:[/] {exc}")
             raise typer.Exit(0) from None
     t = Table(title=f"Resolution run {report.run_id} ({report.kind})", show_header=False)
     t.add_row("records", f"{report.records:,}" + (f" ({report.new_records:,} new)" if report.kind != "full" else ""))
@@ -65,9 +64,9 @@ def _run(ctx: g._Ctx, incremental: bool, backend: str, threshold: float, user: s
     t.add_row("merges refused by a wall", f"{report.walls_enforced:,} (different CNICs or an analyst's split)")
     t.add_row("cluster sizes", ", ".join(f"{k}: {v:,}" for k, v in report.sizes.items()))
     t.add_row("timings (s)", ", ".join(f"{k} {v}" for k, v in report.timings.items()))
-    g.out.print(t)
+    out.print(t)
     if report.large:
-        g.out.print(f"[yellow]{len(report.large)} clusters are unusually large[/] (more records than one person "
+        out.print(f"[yellow]{len(report.large)} clusters are unusually large[/] (more records than one person "
                     f"plausibly has); review them: " + ", ".join(f"{c} ({n})" for c, n in report.large[:10]))
 
 
@@ -79,8 +78,8 @@ def _bar(log2: float, scale: int = 3) -> str:
 
 
 @resolve_app.command("explain")
-@_command()
-def explain_cmd(ctx: g._Ctx, entity: str, case: CaseOpt, purpose: PurposeOpt, user: UserOpt = None) -> None:
+@gated()
+def explain_cmd(ctx: GateContext, entity: str, case: CaseOpt, purpose: PurposeOpt, user: UserOpt = None) -> None:
     """Which records ENTITY was resolved with, and the weight of evidence behind each link."""
     from tahqiq.govern.resolution import resolved
 
@@ -89,20 +88,20 @@ def explain_cmd(ctx: g._Ctx, entity: str, case: CaseOpt, purpose: PurposeOpt, us
         res = resolved(view, entity)
     if res is None:
         raise LookupError(f"no entity {entity}")
-    g.out.print(f"[bold]cluster {res.cluster_id}[/]: {len(res.members)} records")
+    out.print(f"[bold]cluster {res.cluster_id}[/]: {len(res.members)} records")
     for m in res.members:
         facts = "  ".join(v for v in (m.first("name"), m.first("cnic"), m.first("birthDate")) if v)
-        g.out.print(f"  {m.id}  {m.source:<22} {facts}")
+        out.print(f"  {m.id}  {m.source:<22} {facts}")
     for link in res.links:
-        g.out.print(f"\n[bold]{link.left_id} ↔ {link.right_id}[/]  weight {link.match_weight:+.2f}  "
+        out.print(f"\n[bold]{link.left_id} ↔ {link.right_id}[/]  weight {link.match_weight:+.2f}  "
                     f"probability {link.probability:.4f}  ({link.source}, {link.status})")
         for f in link.fields:
-            g.out.print(f"    {f.field:<12} {f.level:<52} {f.log2_bayes_factor:+7.2f} {_bar(f.log2_bayes_factor)}")
+            out.print(f"    {f.field:<12} {f.level:<52} {f.log2_bayes_factor:+7.2f} {_bar(f.log2_bayes_factor)}")
 
 
 @resolve_app.command("review")
-@_command()
-def review_cmd(ctx: g._Ctx, case: CaseOpt, purpose: PurposeOpt,
+@gated()
+def review_cmd(ctx: GateContext, case: CaseOpt, purpose: PurposeOpt,
                limit: Annotated[int, typer.Option(help="how many pairs")] = 20, user: UserOpt = None) -> None:
     """Uncertain pairs waiting for an analyst's decision, most likely match first."""
     from tahqiq.govern.resolution import review_queue
@@ -111,19 +110,19 @@ def review_cmd(ctx: g._Ctx, case: CaseOpt, purpose: PurposeOpt,
     with ctx.gate.session(me, case, purpose) as view:
         pairs = review_queue(view, limit)
     if not pairs:
-        g.out.print("the review queue is empty")
+        out.print("the review queue is empty")
         return
     t = Table("left", "right", "probability", "evidence for / against")
     for p in pairs:
         pro = ", ".join(f.field for f in p.fields if f.log2_bayes_factor > 1)
         con = ", ".join(f.field for f in p.fields if f.log2_bayes_factor < -1)
         t.add_row(p.left_id, p.right_id, f"{p.probability:.3f}", f"+[{pro}] −[{con}]")
-    g.out.print(t)
+    out.print(t)
 
 
 @resolve_app.command("decide")
-@_command()
-def decide_cmd(ctx: g._Ctx, left: str, right: str, decision: str, case: CaseOpt, purpose: PurposeOpt,
+@gated()
+def decide_cmd(ctx: GateContext, left: str, right: str, decision: str, case: CaseOpt, purpose: PurposeOpt,
                reason: Annotated[str, typer.Option(help="why; kept with your name")] = "", user: UserOpt = None) -> None:
     """Merge or split two records; every later run obeys the newest decision on the pair."""
     from tahqiq.govern.resolution import decide
@@ -131,7 +130,7 @@ def decide_cmd(ctx: g._Ctx, left: str, right: str, decision: str, case: CaseOpt,
     me = ctx.login(user)
     with ctx.gate.session(me, case, purpose) as view:
         did = decide(view, left, right, decision, reason)
-    g.out.print(f"decision {did} recorded: {decision} {left} {right}; run `tahqiq resolve` to apply it")
+    out.print(f"decision {did} recorded: {decision} {left} {right}; run `tahqiq resolve` to apply it")
 
 
 @eval_app.command("resolve")
@@ -145,11 +144,11 @@ def eval_resolve(
     from tahqiq.resolve.evaluate import evaluate
 
     try:
-        result = evaluate(dataset, threshold=threshold, backend=backend, baseline=baseline, echo=g.out.print)
+        result = evaluate(dataset, threshold=threshold, backend=backend, baseline=baseline, echo=out.print)
     except (FileNotFoundError, ValueError) as exc:
-        g.err.print(f"[bold red]error:[/] {exc}")
+        err.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(2) from None
-    g.out.print(f"F1 {result.f1:.4f}", highlight=False)
+    out.print(f"F1 {result.f1:.4f}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

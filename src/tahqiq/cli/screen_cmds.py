@@ -15,13 +15,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from tahqiq.cli.govern_cmds import CaseOpt, PurposeOpt, UserOpt, _add_group, _command, _Ctx, _Usage
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+from tahqiq.cli.gated import CaseOpt, GateContext, PurposeOpt, UsageError, UserOpt, add_group, err, gated, out
 
 watchlist_app = typer.Typer(help="Watchlists: people, phones, vehicles and cyber indicators wanted under a case.",
                             no_args_is_help=True)
@@ -37,25 +33,25 @@ def _expiry(expires: str | None, days: int | None, *, required: bool = True) -> 
     from tahqiq.screen.entries import parse_expiry
 
     if expires and days:
-        raise _Usage("give --expires or --days, not both")
+        raise UsageError("give --expires or --days, not both")
     if days is not None:
         if days < 1:
-            raise _Usage("--days must be at least 1")
+            raise UsageError("--days must be at least 1")
         return datetime.now(timezone.utc) + timedelta(days=days)
     if expires:
         try:
             return parse_expiry(expires)
         except ValueError:
-            raise _Usage(f"--expires: use a date like 2026-12-31, not {expires!r}") from None
+            raise UsageError(f"--expires: use a date like 2026-12-31, not {expires!r}") from None
     if required:
-        raise _Usage("every watchlist entry needs an expiry: give --expires DATE or --days N")
+        raise UsageError("every watchlist entry needs an expiry: give --expires DATE or --days N")
     return None
 
 
 @watchlist_app.command("add")
-@_command()
+@gated()
 def watchlist_add(
-    ctx: _Ctx,
+    ctx: GateContext,
     case: CaseOpt,
     kind: Annotated[str, typer.Option("--kind", "-k", help="person | phone | plate | chassis | indicator")],
     reason: Annotated[str, typer.Option(help="why the entry is wanted (e.g. 'absconder, warrant W-77/2026')")],
@@ -82,8 +78,8 @@ def watchlist_add(
 
 
 @watchlist_app.command("import")
-@_command()
-def watchlist_import(ctx: _Ctx, file: Path, case: CaseOpt,
+@gated()
+def watchlist_import(ctx: GateContext, file: Path, case: CaseOpt,
                      purpose: Annotated[str, typer.Option("--purpose", "-p", help="why, in a few words")],
                      expires: ExpiresOpt = None, days: DaysOpt = None, user: UserOpt = None) -> None:
     """Add entries from a CSV file, all or none (bad rows are listed).
@@ -94,7 +90,7 @@ def watchlist_import(ctx: _Ctx, file: Path, case: CaseOpt,
     from tahqiq.govern.watchlists import WatchlistInputError, import_rows
 
     if not file.is_file():
-        raise _Usage(f"no file {file}")
+        raise UsageError(f"no file {file}")
     default = _expiry(expires, days, required=False)
     with file.open(newline="", encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
@@ -120,8 +116,8 @@ def _keys_text(entry) -> str:
 
 
 @watchlist_app.command("list")
-@_command()
-def watchlist_list(ctx: _Ctx, purpose: PurposeOpt,
+@gated()
+def watchlist_list(ctx: GateContext, purpose: PurposeOpt,
                    case: Annotated[Optional[str], typer.Option("--case", "-c", help="one case (default: all)")] = None,
                    all_: Annotated[bool, typer.Option("--all", help="with --case: also expired and ended")] = False,
                    user: UserOpt = None) -> None:
@@ -133,7 +129,7 @@ def watchlist_list(ctx: _Ctx, purpose: PurposeOpt,
         with ctx.gate.session(me, case, purpose) as view:
             entries = list_entries(view, include_inactive=all_)
     elif all_:
-        raise _Usage("--all needs --case")
+        raise UsageError("--all needs --case")
     else:
         entries = active_entries(ctx.gate, me, purpose)
     now = datetime.now(timezone.utc)
@@ -147,8 +143,8 @@ def watchlist_list(ctx: _Ctx, purpose: PurposeOpt,
 
 
 @watchlist_app.command("expire")
-@_command()
-def watchlist_expire(ctx: _Ctx, entry_id: int,
+@gated()
+def watchlist_expire(ctx: GateContext, entry_id: int,
                      reason: Annotated[str, typer.Option(help="why the entry ends (e.g. 'arrested 2026-05-02')")],
                      purpose: OptionalPurpose = None, user: UserOpt = None) -> None:
     """End an entry now; it stops matching at once."""
@@ -176,9 +172,9 @@ def _explain_text(hit) -> str:
     return "; ".join(bits)
 
 
-@_command()
+@gated()
 def screen_cmd(
-    ctx: _Ctx, purpose: PurposeOpt,
+    ctx: GateContext, purpose: PurposeOpt,
     name: Annotated[Optional[str], typer.Option(help="a name in any script ('s/o ...' is read as the father)")] = None,
     father: Annotated[Optional[str], typer.Option(help="father's name")] = None,
     birth_date: Annotated[Optional[str], typer.Option(help="date of birth")] = None,
@@ -200,11 +196,11 @@ def screen_cmd(
                                 "phone": phone, "plate": plate, "chassis": chassis, "iban": iban,
                                 "indicator": indicator}.items() if v}
     if not set(record) - {"fatherName", "birthDate"}:
-        raise _Usage("give something to screen: --name, --cnic, --phone, --plate, --chassis, --iban or --indicator")
+        raise UsageError("give something to screen: --name, --cnic, --phone, --plate, --chassis, --iban or --indicator")
     if store and not case:
-        raise _Usage("--store reads the store under a case: give --case")
+        raise UsageError("--store reads the store under a case: give --case")
     if not 0 < threshold <= 1:
-        raise _Usage("--threshold must be between 0 and 1")
+        raise UsageError("--threshold must be between 0 and 1")
     me = ctx.login(user)
     matches = []
     if case:
@@ -239,5 +235,5 @@ def screen_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    _add_group(app, watchlist_app, "watchlist")
+    add_group(app, watchlist_app, "watchlist")
     app.command("screen")(screen_cmd)
