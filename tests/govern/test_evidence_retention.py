@@ -154,3 +154,35 @@ def test_quarantine_and_export_through_the_gate(world, cli, tmp_path, monkeypatc
         raise AssertionError("auditor read personal data")
     except AccessDenied:
         pass
+
+
+def test_retention_takes_what_resolution_derived_from_deleted_data(world, engine, cli):
+    from tahqiq.resolve.tables import MatchLink, ResolutionRun, ResolvedEntity, features_cache
+
+    gate = world.gate
+    cache = features_cache("Person")
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(b"prepared features (copies of values)")
+    with engine.begin() as conn:
+        run = conn.execute(ResolutionRun.__table__.insert().values(
+            schema="Person", kind="full", backend="duckdb", actor="system", link_threshold=0.9, model={},
+            stats={})).inserted_primary_key[0]
+        for eid in (world.subject, world.bystander):
+            conn.execute(ResolvedEntity.__table__.insert().values(entity_id=eid, cluster_id="c" * 32, schema="Person",
+                                                                  run_id=run))
+        conn.execute(MatchLink.__table__.insert().values(run_id=run, left_id=world.subject, right_id=world.bystander,
+                                                         match_weight=5.0, match_probability=0.97, status="link",
+                                                         fields=[]))
+    _age(engine, 40, world.bystander)  # the subject is in an open case and stays
+
+    dry = cli("retention", "run", "--dry-run", user="admin")
+    assert dry.exit_code == 0 and cache.exists(), dry.output
+    res = cli("retention", "run", user="admin")
+    assert res.exit_code == 0 and "removed the resolution feature cache" in res.output, res.output
+    assert not cache.exists()
+    with engine.connect() as conn:
+        members = set(conn.execute(select(ResolvedEntity.entity_id)).scalars())
+        links = conn.execute(select(func.count()).select_from(MatchLink)).scalar()
+    assert members == {world.subject} and links == 0
+    run_entry = [r for r in gate.audit.records(limit=10_000) if r.action == "retention.run"][-1]
+    assert run_entry.detail["feature_caches_removed"] == ["person-features.parquet"]

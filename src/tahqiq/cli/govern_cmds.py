@@ -426,11 +426,15 @@ def retention_run(ctx: GateContext, dry_run: Annotated[bool, typer.Option(help="
     from tahqiq.govern.retention import run_retention
 
     report = run_retention(ctx.audit, ctx.login(user), dry_run=dry_run)
-    table = Table("source", "days", "cut-off (UTC)", "entities", "statements", "records", "quarantine", "kept for cases")
+    table = Table("source", "days", "cut-off (UTC)", "entities", "statements", "records", "quarantine",
+                  "resolution rows", "kept for cases")
     for s in report.sources:
         table.add_row(s.source, str(s.retention_days), _when(s.cutoff), str(s.entities), str(s.statements),
-                      str(s.records), str(s.quarantine), str(s.protected))
+                      str(s.records), str(s.quarantine), str(s.resolution_rows), str(s.protected))
     out.print(table)
+    if report.feature_caches_removed:
+        out.print(f"removed the resolution feature cache ({', '.join(report.feature_caches_removed)}): "
+                  "the next `tahqiq resolve` is a full run")
     out.print(("dry run: nothing deleted" if dry_run else f"retention run {report.run_id} done") +
               ("" if report.sources else " (no source has a retention period)"))
 

@@ -5,6 +5,11 @@ entities (with their statements), source records and quarantined rows older than
 entities that are subjects of an open, unexpired case and the source records those still cite.
 Every deletion is in the audit log (which entity ids, how many records) in the same transaction as
 the deletion itself. Evidence is not touched: it belongs to cases and courts.
+
+What resolution derived from deleted data goes with it: the deleted entities' cluster memberships
+and match links, and the prepared-feature cache under TAHQIQ_HOME/resolve (it holds copies of
+values; after a run that deleted anything it is removed, so the next `tahqiq resolve` is a full one).
+Analysts' merge/split decisions stay: they are records of who decided what, holding ids only.
 """
 
 from __future__ import annotations
@@ -13,12 +18,13 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from tahqiq.govern.auditlog import AuditLog
 from tahqiq.govern.base import ADMIN, SYSTEM, GovernError, Principal, utcnow
 from tahqiq.govern.identity import require_role
 from tahqiq.govern.tables import Case, CaseSubject, RetentionRun
+from tahqiq.resolve.tables import MatchLink, ResolvedEntity, feature_cache_dir
 from tahqiq.store.tables import Entity, QuarantinedRow, Source, SourceRecord, Statement
 
 CHUNK = 500
@@ -34,6 +40,7 @@ class SourceResult:
     records: int = 0
     quarantine: int = 0
     protected: int = 0
+    resolution_rows: int = 0  # cluster memberships and match links of the deleted entities
 
 
 @dataclass
@@ -41,6 +48,8 @@ class RetentionReport:
     run_id: int
     dry_run: bool
     sources: list[SourceResult] = field(default_factory=list)
+
+    feature_caches_removed: list[str] = field(default_factory=list)
 
     @property
     def entities(self) -> int:
@@ -76,6 +85,8 @@ def run_retention(audit: AuditLog, actor: Principal = SYSTEM, *, now: datetime |
     report = RetentionReport(run_id, dry_run)
     for name, days in sources:
         report.sources.append(_run_source(audit, actor, name, days, now, dry_run, run_id))
+    if not dry_run and any(s.statements or s.entities for s in report.sources):
+        report.feature_caches_removed = _remove_feature_caches()
     with audit.transaction() as conn:
         conn.execute(update(RetentionRun).where(RetentionRun.id == run_id).values(
             finished_at=utcnow(), entities_deleted=report.entities,
@@ -83,12 +94,15 @@ def run_retention(audit: AuditLog, actor: Principal = SYSTEM, *, now: datetime |
             records_deleted=sum(s.records for s in report.sources),
             quarantine_deleted=sum(s.quarantine for s in report.sources),
             detail={"sources": {s.source: {"entities": s.entities, "records": s.records,
-                                           "quarantine": s.quarantine, "protected": s.protected}
-                                for s in report.sources}},
+                                           "quarantine": s.quarantine, "protected": s.protected,
+                                "resolution_rows": s.resolution_rows}
+                                for s in report.sources},
+                    "feature_caches_removed": report.feature_caches_removed},
         ))
         audit.append(actor.username, "retention.run", role=actor.role, target=None,
                      detail={"run": run_id, "dry_run": dry_run, "now": now.isoformat(),
-                             "entities": report.entities, "sources": [s.source for s in report.sources]},
+                             "entities": report.entities, "sources": [s.source for s in report.sources],
+                             "feature_caches_removed": report.feature_caches_removed},
                      conn=conn)
     return report
 
@@ -116,6 +130,10 @@ def _run_source(audit: AuditLog, actor: Principal, source: str, days: int, now: 
             for chunk in _chunks(doomed):
                 res.statements += conn.execute(delete(Statement).where(Statement.entity_id.in_(chunk))).rowcount
                 conn.execute(delete(Entity).where(Entity.id.in_(chunk)))
+                res.resolution_rows += conn.execute(
+                    delete(ResolvedEntity).where(ResolvedEntity.entity_id.in_(chunk))).rowcount
+                res.resolution_rows += conn.execute(delete(MatchLink).where(
+                    or_(MatchLink.left_id.in_(chunk), MatchLink.right_id.in_(chunk)))).rowcount
                 audit.append(actor.username, "retention.delete", role=actor.role, target=source,
                              detail={"run": run_id, "kind": "entities", "cutoff": cutoff.isoformat(),
                                      "ids": chunk, "count": len(chunk)}, conn=conn)
@@ -144,6 +162,15 @@ def _run_source(audit: AuditLog, actor: Principal, source: str, days: int, now: 
     except _Rollback:
         pass
     return res
+
+
+def _remove_feature_caches() -> list[str]:
+    """Delete the resolution's prepared-feature caches (copies of values, some now deleted)."""
+    removed = []
+    for path in sorted(feature_cache_dir().glob("*-features.parquet")):
+        path.unlink(missing_ok=True)
+        removed.append(path.name)
+    return removed
 
 
 def start_schedule(audit: AuditLog, interval_hours: float = 24.0) -> threading.Event:

@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import delete, insert, select, update
 
-from tahqiq.config import settings as app_settings
 from tahqiq.govern.base import Principal, utcnow
 from tahqiq.govern.gate import Gate
 from tahqiq.govern.resolution import decisions, resolution_input
@@ -29,7 +28,7 @@ from tahqiq.resolve.cluster import Clustering
 from tahqiq.resolve.features import prepare
 from tahqiq.resolve.pipeline import LINK_PROBABILITY, REVIEW_PROBABILITY, link_new, resolve_frames
 from tahqiq.resolve.spec import RESOLVED_PROPERTIES, fields_for
-from tahqiq.resolve.tables import MatchLink, ResolutionRun, ResolvedEntity
+from tahqiq.resolve.tables import MatchLink, ResolutionRun, ResolvedEntity, features_cache
 
 _BATCH = 20_000
 
@@ -51,10 +50,6 @@ class RunReport:
 
 class NothingToResolve(Exception):
     pass
-
-
-def features_cache(schema: str) -> Path:
-    return Path(app_settings().home) / "resolve" / f"{schema.lower()}-features.parquet"
 
 
 def _explanations(pairs: pd.DataFrame, fields, levels: dict[str, list[tuple[float, str]]]) -> list[list[dict]]:

@@ -1,13 +1,16 @@
 """What resolution keeps in the store: runs and their trained models, each entity's cluster, the
-scored links (with per-field explanations) and analysts' decisions, which every later run obeys."""
+scored links (with per-field explanations) and analysts' decisions, which every later run obeys;
+and, beside the store, the prepared features of the last run (for incremental runs)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tahqiq.config import settings
 from tahqiq.govern.base import utcnow
 from tahqiq.store.db import Base
 
@@ -70,3 +73,12 @@ class ResolutionDecision(Base):
     case_ref: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     audit_seq: Mapped[int | None] = mapped_column(Integer)
+
+
+def feature_cache_dir() -> Path:
+    """Where runs keep prepared features (copies of values: retention removes them when it deletes)."""
+    return Path(settings().home) / "resolve"
+
+
+def features_cache(schema: str) -> Path:
+    return feature_cache_dir() / f"{schema.lower()}-features.parquet"
