@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from fastapi.testclient import TestClient
+
+from tahqiq.api.app import create_app
 from tahqiq.api.auth import SESSION_COOKIE
 from tahqiq.govern import identity
 from tests.govern.conftest import PASSWORD
@@ -104,6 +107,19 @@ def test_logout_ends_the_session_even_for_a_copied_cookie(api):
     api.client.cookies.set(SESSION_COOKIE, copied)
     assert api.client.get("/api/me").status_code == 401
     assert api.world.gate.audit.records(since=0, limit=10_000)[-1].action in ("auth.logout",)
+
+
+def test_a_logout_holds_on_every_server_process_and_after_a_restart(api):
+    """Two app instances on one store stand for two workers (or the server before and after a
+    restart): a cookie signed out on one is refused by the other."""
+    api.login("ayesha")
+    copied = api.client.cookies.get(SESSION_COOKIE)
+    with TestClient(create_app(api.world.gate.engine, gate=api.world.gate), base_url="https://testserver") as other:
+        other.cookies.set(SESSION_COOKIE, copied)
+        assert other.get("/api/me").status_code == 200  # the same signing key: a valid session there too
+        csrf = api.client.get("/api/me").json()["csrf_token"]
+        assert api.client.post("/api/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+        assert other.get("/api/me").status_code == 401
 
 
 def test_disabling_an_account_ends_its_sessions(api):

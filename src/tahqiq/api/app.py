@@ -57,7 +57,7 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool = True, gat
                               "Browsers sign in with POST /api/login (session cookie + X-CSRF-Token); "
                               "programs send Authorization: Bearer <token> (`tahqiq token create`).")
     app.state.gate = gate or Gate(engine)
-    app.state.sessions = Sessions()
+    app.state.sessions = Sessions(app.state.gate.engine)
     app.state.secure_cookies = secure_cookies
 
     @app.middleware("http")

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from tahqiq.govern import Gate, Principal
 from tahqiq.govern.keys import _load_or_create, keys_dir
-from tahqiq.govern.tables import Agency, User
+from tahqiq.govern.tables import Agency, EndedSession, User
 
 SESSION_COOKIE = "tahqiq_session"
 SESSION_KEY_FILE = "web-session.key"
@@ -44,14 +44,14 @@ class Session:
 
 
 class Sessions:
-    """Issues and checks session cookies. Logged-out session ids are remembered (in this process,
-    until the cookie would have expired anyway) so that a copied cookie dies with the logout."""
+    """Issues and checks session cookies. Signed-out session ids are kept in the store (table
+    ended_sessions, until the cookie would have expired anyway), so that a copied cookie dies with
+    the logout on every server process and after a restart."""
 
-    def __init__(self, key: bytes | None = None) -> None:
+    def __init__(self, engine, key: bytes | None = None) -> None:
         key = key or _load_or_create(keys_dir() / SESSION_KEY_FILE, lambda: secrets.token_bytes(32))
         self._serializer = URLSafeTimedSerializer(key, salt="tahqiq-session-v1")
-        self._ended: dict[str, float] = {}
-        self._lock = threading.Lock()
+        self._engine = engine
 
     def issue(self, principal: Principal) -> tuple[str, Session]:
         session = Session(principal.user_id, secrets.token_urlsafe(16), secrets.token_urlsafe(32), time.time())
@@ -66,17 +66,20 @@ class Sessions:
             session = Session(int(data["u"]), str(data["s"]), str(data["c"]), signed_at.timestamp())
         except (BadSignature, KeyError, TypeError, ValueError):
             return None
-        with self._lock:
-            if session.session_id in self._ended:
-                return None
-        return session
+        with self._engine.connect() as conn:
+            ended = conn.execute(select(EndedSession.session_id)
+                                 .where(EndedSession.session_id == session.session_id)).first()
+        return None if ended else session
 
     def end(self, session: Session) -> None:
-        now = time.time()
-        with self._lock:
-            self._ended[session.session_id] = session.issued + SESSION_MAX_AGE
-            for sid in [s for s, until in self._ended.items() if until < now]:
-                del self._ended[sid]
+        now = datetime.now(timezone.utc)
+        expires = datetime.fromtimestamp(session.issued + SESSION_MAX_AGE, timezone.utc)
+        with self._engine.begin() as conn:
+            conn.execute(delete(EndedSession).where(EndedSession.expires_at < now))
+            if not conn.execute(select(EndedSession.session_id)
+                                .where(EndedSession.session_id == session.session_id)).first():
+                conn.execute(insert(EndedSession).values(session_id=session.session_id, user_id=session.user_id,
+                                                         ended_at=now, expires_at=expires))
 
 
 def principal_for(gate: Gate, user_id: int) -> Principal | None:

@@ -65,6 +65,19 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class EndedSession(Base):
+    """A browser session that was signed out before its cookie expired. Kept in the store (not in
+    one server process) so that a copied cookie dies with the logout on every worker and after a
+    restart; rows are dropped once the cookie would have expired anyway."""
+
+    __tablename__ = "ended_sessions"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class Case(Base):
     """The legal basis for reading personal data: an FIR or a warrant, authorised by an officer,
     for a stated purpose, until an expiry date."""
