@@ -11,6 +11,7 @@ in a worker thread; alerts found are read through `list`, which audits them.
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -27,6 +28,7 @@ from tahqiq.govern.alerts import AlertDesk, AlertView
 from tahqiq.stream.tables import Alert
 
 HEARTBEAT_SECONDS = 15.0
+POLL_SECONDS = 0.2  # how often an open stream checks for new alerts
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[Depends(deps.csrf_check)],
                    responses={403: {"model": Problem}, 401: {"model": Problem}})
 
@@ -134,13 +136,20 @@ async def stream(request: Request, who: Principal = Depends(deps.principal),
                 sent += 1
                 if close_after and sent >= close_after:
                     return
-            if await request.is_disconnected():
-                return
-            try:
-                batch = await anyio.to_thread.run_sync(d.wait, who, after, HEARTBEAT_SECONDS)
-            except AccessDenied as exc:  # disabled meanwhile, token revoked: end the stream, say why
-                yield f"event: denied\ndata: {json.dumps({'detail': exc.reason})}\n\n"
-                return
+            # Wait on the event loop, not in a worker thread: FastAPI runs every plain `def` route
+            # in one pool of 40 threads, so forty open control rooms blocking there would freeze
+            # the whole API. A thread is borrowed only for each quick check.
+            deadline = time.monotonic() + HEARTBEAT_SECONDS
+            batch = []
+            while not batch and time.monotonic() < deadline:
+                if await request.is_disconnected():
+                    return
+                await anyio.sleep(POLL_SECONDS)
+                try:
+                    batch = await anyio.to_thread.run_sync(d.wait, who, after, 0.0)
+                except AccessDenied as exc:  # disabled meanwhile, token revoked: end the stream, say why
+                    yield f"event: denied\ndata: {json.dumps({'detail': exc.reason})}\n\n"
+                    return
             if not batch:
                 yield ": heartbeat\n\n"
 
