@@ -32,6 +32,18 @@ def test_auditors_read_the_log_with_filters_analysts_may_not(api):
     assert other == []
 
 
+def test_the_log_pages_newest_first_and_forwards_from_since(api):
+    auditor = member_headers(api, "irfan")
+    for _ in range(6):
+        api.client.get(f"/api/cases/{api.world.case}/search", params={"q": CNIC}, headers=member_headers(api))
+    size = api.world.gate.audit.size()
+    newest = api.client.get("/api/audit", params={"limit": 5}, headers=auditor).json()
+    assert [r["seq"] for r in newest] == list(range(size - 1, size - 6, -1))  # the 5 newest, newest first
+    forwards = api.client.get("/api/audit", params={"newest_first": "false", "since": 3, "limit": 4},
+                              headers=auditor).json()
+    assert [r["seq"] for r in forwards] == [3, 4, 5, 6]
+
+
 @sqlite_only
 def test_head_is_signed_and_matches_the_entries_until_someone_edits_one(api):
     auditor = member_headers(api, "irfan")

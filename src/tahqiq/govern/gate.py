@@ -133,10 +133,12 @@ class Gate:
         action: str | None = None,
         since: int = 0,
         limit: int = 200,
+        newest_first: bool = False,
     ) -> list[AuditRecord]:
         """Who accessed what. Auditors see the whole log; supervisors see entries about their
         agency's cases or by their agency's users. `value=("cnic", "35202-...")` finds searches for
-        that value (the log holds only a keyed hash of it). Reading the log is itself logged."""
+        that value (the log holds only a keyed hash of it). Entries from `since` on, oldest first, or
+        the newest `limit` of them. Reading the log is itself logged."""
         self._active(principal, "audit.read")
         if principal.role not in (AUDITOR, SUPERVISOR):
             raise deny(self.audit, principal, "audit.read", "only auditors and supervisors may read the audit log")
@@ -159,7 +161,7 @@ class Gate:
         cond = None
         for w in where:
             cond = w if cond is None else (cond & w)
-        records = self.audit.records(where=cond, since=since, limit=limit)
+        records = self.audit.records(where=cond, since=since, limit=limit, newest_first=newest_first)
         self.audit.append(
             principal.username, "audit.read", role=principal.role, decision="grant", case=case,
             detail={"filters": {"case": case, "actor": actor, "entity": entity, "action": action,

@@ -110,33 +110,48 @@ def _capped(s, pairs: Iterable[tuple[str, str]], per: int, *, events_by_time: bo
     by a thousand people) costs `per` index entries, not all of its rows; which ones is up to the
     index. With `events_by_time`, only events, newest first by their time (that reads the whole hub's
     index entries, but nothing else, to find the newest)."""
-    rows: dict[tuple, None] = {}  # ordered and without the padding's repeats
-    for chunk in _chunks(sorted(set(pairs)), PAIRS_PER_QUERY):
+    rows: dict[tuple, None] = {}  # ordered, and without the padding's repeats
+    pairs = sorted(set(pairs))
+    if s.get_bind().dialect.name == "postgresql":
+        # One lateral subquery over arrays of pairs: planned once, however many pairs.
+        for chunk in _chunks(pairs, 1000):
+            params = {"props": [p for p, _ in chunk], "vals": [v for _, v in chunk], "per": per}
+            rows.update(dict.fromkeys(tuple(r) for r in s.execute(_capped_sql(events_by_time, True), params)))
+        return list(rows)
+    for chunk in _chunks(pairs, PAIRS_PER_QUERY):
         # Always PAIRS_PER_QUERY terms (the last pair repeated): one SQL text, prepared once and
         # reused from the driver's statement cache; preparing a new compound each time costs more.
         chunk = chunk + [chunk[-1]] * (PAIRS_PER_QUERY - len(chunk))
         params: dict[str, object] = {"per": per}
         for i, (prop, value) in enumerate(chunk):
             params[f"p{i}"], params[f"v{i}"] = prop, value
-        rows.update(dict.fromkeys(tuple(row) for row in s.execute(_capped_sql(events_by_time), params)))
+        rows.update(dict.fromkeys(tuple(r) for r in s.execute(_capped_sql(events_by_time, False), params)))
     return list(rows)
 
 
 @cache
-def _capped_sql(events_by_time: bool):
-    """The SQL of `_capped` for PAIRS_PER_QUERY pairs. Written as text: building hundreds of subqueries with the
-    expression language costs more than running them."""
+def _capped_sql(events_by_time: bool, lateral: bool):
+    """The SQL of `_capped`: on PostgreSQL a LATERAL subquery over unnested arrays of pairs; on
+    SQLite (no LATERAL) a UNION ALL of PAIRS_PER_QUERY limited subqueries. Written as text: building
+    hundreds of subqueries with the expression language costs more than running them."""
     table = Statement.__tablename__
     join = where = order = ""
     if events_by_time:
         quoted = lambda names: ", ".join(f"'{name}'" for name in names)  # noqa: E731 - model names, not input
-        join = f" LEFT JOIN {table} w ON w.entity_id = s.entity_id AND w.prop IN ({quoted(TIME_PROPS)})"
+        # `prop || ''`: find the time values through the entity index (see store.tables.props_of_these).
+        join = f" LEFT JOIN {table} w ON w.entity_id = s.entity_id AND w.prop || '' IN ({quoted(TIME_PROPS)})"
         where = f" AND s.schema IN ({quoted(_event_schemata())})"
         order = " ORDER BY w.value DESC NULLS LAST"
-    parts = [f"SELECT * FROM (SELECT s.entity_id, s.schema, s.prop, s.value FROM {table} s{join}"
-             f" WHERE s.prop = :p{i} AND s.value = :v{i}{where}{order} LIMIT :per) AS q{i}"
-             for i in range(PAIRS_PER_QUERY)]
-    return text(" UNION ALL ".join(parts))
+
+    def lookup(prop: str, value: str) -> str:
+        return (f"SELECT s.entity_id, s.schema, s.prop, s.value FROM {table} s{join}"
+                f" WHERE s.prop = {prop} AND s.value = {value}{where}{order} LIMIT :per")
+
+    if lateral:
+        return text("SELECT q.* FROM unnest(CAST(:props AS text[]), CAST(:vals AS text[])) AS k(prop, value)"
+                    f" CROSS JOIN LATERAL ({lookup('k.prop', 'k.value')}) AS q")
+    return text(" UNION ALL ".join(f"SELECT * FROM ({lookup(f':p{i}', f':v{i}')}) AS q{i}"
+                                   for i in range(PAIRS_PER_QUERY)))
 
 
 def _links(s, ids: Iterable[str], relations: set[str] | None = None, fanout: int = 200, *,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from tahqiq.ingest.mapping import Mapping
 from tahqiq.ingest.readers import BadRow, open_input
 from tahqiq.ingest.rowmap import MappedRow, Rejection, RowMapper, make_id
+from tahqiq.store.db import refresh_statistics
 from tahqiq.store.tables import Entity, IngestBatch, QuarantinedRow, Source, SourceRecord, Statement
 
 DEFAULT_CHUNK = int(os.environ.get("TAHQIQ_INGEST_CHUNK", "2000"))
@@ -172,6 +173,9 @@ def ingest(
         )
         session.commit()
         session.refresh(batch)
+        if added_statements:
+            refresh_statistics(engine, SourceRecord.__table__, Entity.__table__, Statement.__table__,
+                               QuarantinedRow.__table__)
         result = _result(batch, source_input.encoding)
         result.resumed_from = resumed_from
         return result

@@ -28,6 +28,7 @@ from tahqiq.resolve.cluster import Clustering
 from tahqiq.resolve.features import prepare
 from tahqiq.resolve.pipeline import LINK_PROBABILITY, REVIEW_PROBABILITY, link_new, resolve_frames
 from tahqiq.resolve.spec import RESOLVED_PROPERTIES, fields_for
+from tahqiq.store.db import refresh_statistics
 from tahqiq.resolve.tables import MatchLink, ResolutionRun, ResolvedEntity, features_cache
 
 _BATCH = 20_000
@@ -176,5 +177,6 @@ def _save(engine, principal, schema, kind, backend, threshold, model, levels, cl
                  "large": clustering.large[:50], "walls_enforced": clustering.walls_enforced,
                  "links": len(rows), "review": review, "new_records": new_records}
         conn.execute(update(ResolutionRun).where(ResolutionRun.id == run_id).values(stats=stats, finished_at=utcnow()))
+    refresh_statistics(engine, ResolvedEntity.__table__, MatchLink.__table__)
     return RunReport(run_id, kind, records, new_records, len(set(clustering.cluster_of.values())), len(rows), review,
                      clustering.walls_enforced, clustering.sizes, clustering.large, timings)

@@ -18,6 +18,7 @@ from tahqiq.web.render import denial, error, page
 router = APIRouter(include_in_schema=False)
 FILTERS = ("case", "actor", "entity", "action", "prop", "value")
 PAGE_SIZES = (50, 200, 1000)
+STATS_WINDOW = 100_000  # the access statistics cover the latest entries (the whole log: the JSON API's `since`)
 
 
 @router.get("/oversight")
@@ -28,12 +29,14 @@ def oversight(request: Request, full: bool = False, limit: int = 200, who: Princ
         # The log first: the gate decides (and audits) a refusal there, so a refused visit is on the record.
         records = routes_audit.audit_log(request, who=who, since=0, limit=limit, newest_first=True, **filters)
         head = routes_audit.audit_head(request, full=full, who=who)
-        stats = routes_audit.audit_stats(request, who=who, since=0, limit=200)
+        since = max(0, head.log_size - STATS_WINDOW)
+        stats = routes_audit.audit_stats(request, who=who, since=since, limit=200)
     except HTTPException as exc:
         if exc.status_code == 403:
             return denial(request, who, str(exc.detail))
         return error(request, who, str(exc.detail), status_code=exc.status_code, back="/oversight")
     return page(request, "oversight.html", who, nav="oversight", head=head, records=records, stats=stats.rows,
+                stats_since=since,
                 filters=filters, limit=limit, page_sizes=PAGE_SIZES, full=full,
                 actions=sorted({r["action"] for r in records}))
 
