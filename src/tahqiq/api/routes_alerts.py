@@ -4,8 +4,9 @@ alert (the districts routed to a user's control room) and audits every read and 
 `GET /api/alerts/stream` is a server-sent event stream: each alert is sent as `event: alert` with
 its JSON as data and its id as the SSE `id:`, so a browser that reconnects sends Last-Event-ID and
 resumes after the last alert it received. A comment line is sent as a heartbeat every 15 seconds
-so that proxies keep the connection open. The desk's `wait` (a poll of a count, not audited) runs
-in a worker thread; alerts found are read through `list`, which audits them.
+so that proxies keep the connection open. Between checks the stream sleeps on the event loop; each
+check (the desk's `wait` with no timeout: a count, not audited) borrows a worker thread briefly;
+alerts found are read through `list`, which audits them.
 """
 
 from __future__ import annotations

@@ -166,9 +166,8 @@ def _links(s, ids: Iterable[str], relations: set[str] | None = None, fanout: int
     ident_props = {p for _, p in idents}
     links: list[Link] = []
     own: list[tuple[str, str, str]] = []  # (entity, type, value) of the ids' identifiers
-    schemata: dict[str, str] = {}
+    schemata = _schemata(s, ids)
     for chunk in _chunks(ids):
-        schemata.update(s.execute(select(Entity.id, Entity.schema).where(Entity.id.in_(chunk))).all())
         rows = s.execute(select(Statement.entity_id, Statement.schema, Statement.prop, Statement.value)
                          .where(Statement.entity_id.in_(chunk), props_of_these(Statement.prop, set(refs) | ident_props)))
         for eid, schema, prop, value in rows:
@@ -183,7 +182,7 @@ def _links(s, ids: Iterable[str], relations: set[str] | None = None, fanout: int
     links.extend(Link(eid, value, prop) for eid, _, prop, value
                  in _capped(s, incoming, per=fanout, events_by_time=events_by_time))
     by_type = _props_of_type(events_by_time)
-    holders: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)  # ordered: newest first
+    holders: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)  # in the order found (events: newest first)
     pairs = [(prop, value) for _, kind, value in own for prop in by_type.get(kind, ())]
     for eid, schema, prop, value in _capped(s, pairs, per=fanout + 1, events_by_time=events_by_time):
         if kind := idents.get((schema, prop)):
