@@ -3,6 +3,7 @@
 TAHQIQ_HOME          directory for the embedded store, keys and evidence (default ./.tahqiq)
 TAHQIQ_DATABASE_URL  SQLAlchemy URL of the store (default: SQLite file in TAHQIQ_HOME)
 TAHQIQ_DATABASE_SCHEMA  PostgreSQL schema to use (default: the server's search_path)
+TAHQIQ_SQLITE_CACHE_MB  SQLite page cache per connection, in MiB (default 64; SQLite's own is 2)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ class Settings:
     home: Path
     database_url: str
     database_schema: str | None = None
+    sqlite_cache_mb: int = 64
 
     @property
     def is_sqlite(self) -> bool:
@@ -27,7 +29,13 @@ def settings() -> Settings:
     home = Path(os.environ.get("TAHQIQ_HOME", ".tahqiq")).resolve()
     url = os.environ.get("TAHQIQ_DATABASE_URL") or f"sqlite:///{home / 'tahqiq.db'}"
     schema = os.environ.get("TAHQIQ_DATABASE_SCHEMA") or None
-    return Settings(home=home, database_url=normalise_database_url(url), database_schema=schema)
+    cache = os.environ.get("TAHQIQ_SQLITE_CACHE_MB", "64")
+    try:
+        cache_mb = int(cache)
+    except ValueError:
+        raise ValueError(f"TAHQIQ_SQLITE_CACHE_MB must be a whole number of MiB, not {cache!r}") from None
+    return Settings(home=home, database_url=normalise_database_url(url), database_schema=schema,
+                    sqlite_cache_mb=max(1, cache_mb))
 
 
 def normalise_database_url(url: str) -> str:

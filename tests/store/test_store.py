@@ -1,5 +1,6 @@
 """The store on SQLite and PostgreSQL: migrations match the models, SQLite runs in WAL mode."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
@@ -33,6 +34,17 @@ def test_sqlite_is_wal_with_foreign_keys(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("pragma journal_mode")).scalar_one() == "wal"
         assert conn.execute(text("pragma foreign_keys")).scalar_one() == 1
+        assert conn.execute(text("pragma cache_size")).scalar_one() == -64 * 1024  # 64 MiB, not SQLite's 2
+
+
+def test_sqlite_page_cache_is_configurable(tmp_path, monkeypatch):
+    monkeypatch.setenv("TAHQIQ_SQLITE_CACHE_MB", "8")
+    engine = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("pragma cache_size")).scalar_one() == -8 * 1024
+    monkeypatch.setenv("TAHQIQ_SQLITE_CACHE_MB", "lots")
+    with pytest.raises(ValueError, match="TAHQIQ_SQLITE_CACHE_MB"):
+        open_store(f"sqlite:///{tmp_path / 't.db'}")
 
 
 def test_default_store_lives_under_tahqiq_home(tahqiq_home):
