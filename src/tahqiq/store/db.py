@@ -34,7 +34,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA busy_timeout=30000")
     # SQLite's default page cache is 2 MiB: a store of gigabytes, whose statement ids are hashes
     # (inserts land all over the B-trees), then reads the same pages from the OS again and again.
-    # 64 MiB made the 50k-person ingest 12% faster (docs/benchmarks.md, "Ingest throughput").
+    # 64 MiB made the 50k-person ingest 8% faster (docs/benchmarks.md, "Ingest throughput").
     cur.execute(f"PRAGMA cache_size=-{settings().sqlite_cache_mb * 1024}")
     cur.close()
 
