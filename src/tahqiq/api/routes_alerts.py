@@ -102,7 +102,7 @@ def route(request: Request, body: RouteIn, who: Principal = Depends(deps.princip
 
 
 def _sse(view: AlertView) -> str:
-    data = json.dumps(AlertOut(**view.__dict__).model_dump(mode="json"), ensure_ascii=False)
+    data = json.dumps(_out(view).model_dump(mode="json"), ensure_ascii=False)
     return f"id: {view.id}\nevent: alert\ndata: {data}\n\n"
 
 
