@@ -27,7 +27,7 @@ from fastapi.testclient import TestClient
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_web import CASE, PASSWORD, setup  # noqa: E402
 
-from tahqiq.api.app import create_app  # noqa: E402
+from tahqiq.compose import create_app  # noqa: E402
 from tahqiq.govern import Gate  # noqa: E402
 from tahqiq.store import open_store  # noqa: E402
 

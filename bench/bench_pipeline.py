@@ -34,6 +34,7 @@ from tahqiq.stream.bus import InProcessBus, NatsBus  # noqa: E402
 from tahqiq.stream.engine import RuleEngine  # noqa: E402
 from tahqiq.stream.rulefile import load_rules  # noqa: E402
 from tahqiq.stream.windows import Detector  # noqa: E402
+from tahqiq.alerts import write_alerts
 from tahqiq.stream.worker import Worker, replay  # noqa: E402
 
 NATS = os.environ.get("TAHQIQ_NATS_URL", "nats://127.0.0.1:4222")
@@ -54,7 +55,7 @@ def embedded(recs, lookup, batch: int) -> None:
 
     async def run():
         bus = InProcessBus()
-        worker = Worker(engine, Detector(RuleEngine(load_rules(), lookup)), bus)
+        worker = Worker(engine, Detector(RuleEngine(load_rules(), lookup)), bus, sink=write_alerts)
 
         async def produce():
             await replay(bus, recs, batch_size=batch)
@@ -89,7 +90,7 @@ CHECKPOINT_EVERY = [1.0]
 async def nats_worker(stream: str, lookup, n: int, start_publisher) -> tuple:
     engine = fresh_store()
     bus = await NatsBus(NATS, stream=stream, subject=f"{stream}.events", durable=stream.lower()).connect()
-    worker = Worker(engine, Detector(RuleEngine(load_rules(), lookup)), bus, consumer=stream.lower(), fetch_messages=64,
+    worker = Worker(engine, Detector(RuleEngine(load_rules(), lookup)), bus, sink=write_alerts, consumer=stream.lower(), fetch_messages=64,
                     checkpoint_every=CHECKPOINT_EVERY[0])
     t, c = time.perf_counter(), time.process_time()
     start_publisher()

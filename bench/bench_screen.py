@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 
 from tahqiq.generate.names import MUHAMMAD_FORMS, NameFactory, Style, canonical, render, render_urdu
-from tahqiq.govern.watchlists import EntryInfo
+from tahqiq.screen.watchlists import EntryInfo
 from tahqiq.screen.index import WatchlistIndex
 
 LIST_STYLE = Style(romanise=0.1, clan_abbrev=0.1)

@@ -19,7 +19,7 @@ import time
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tahqiq.api.app import create_app
+from tahqiq.compose import create_app
 from tahqiq.govern import Gate, identity
 from tahqiq.govern.cases import open_case
 from tahqiq.store import open_store

@@ -24,6 +24,12 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def resolution_cache(self) -> Path:
+        """Where resolution runs keep prepared features: copies of values, so retention removes
+        them when it deletes what they were made from."""
+        return self.home / "resolve"
+
 
 def settings() -> Settings:
     home = Path(os.environ.get("TAHQIQ_HOME", ".tahqiq")).resolve()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from tahqiq.api.app import create_app
+from tahqiq.compose import create_app
 from tahqiq.govern import identity
 from tests.govern.conftest import CNIC, PASSWORD, World, add_entity, cheap_argon2, gate, world  # noqa: F401
 from tahqiq.store.tables import IngestBatch, Source

@@ -10,15 +10,15 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tahqiq.govern.alerts import AlertDesk
-from tahqiq.stream.tables import Alert
+from tahqiq.alerts import AlertDesk
+from tahqiq.alerts import Alert
 from tests.api.conftest import member_headers
 
 pytestmark = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 
 
 def raise_alert(engine, district="Lahore", title="Wanted CNIC at checkpoint") -> int:
-    """Write an alert as the stream worker does (tahqiq.stream.alertstore writes to this table)."""
+    """Write an alert as the stream worker does (tahqiq.alerts.write_alerts writes to this table)."""
     with engine.begin() as conn:
         return conn.execute(Alert.__table__.insert().values(
             dedupe_key=uuid.uuid4().hex, rule_id="watchlist-cnic", severity="high", district=district, status="new",

@@ -6,7 +6,7 @@ import pytest
 
 from fastapi.testclient import TestClient
 
-from tahqiq.api.app import create_app
+from tahqiq.compose import create_app
 from tahqiq.api.auth import SESSION_COOKIE
 from tahqiq.govern import identity
 from tests.govern.conftest import PASSWORD
@@ -32,7 +32,7 @@ def test_login_sets_a_strict_httponly_secure_cookie(api):
 def test_insecure_cookies_only_when_asked(engine, world):
     from fastapi.testclient import TestClient
 
-    from tahqiq.api.app import create_app
+    from tahqiq.compose import create_app
 
     with TestClient(create_app(engine, secure_cookies=False, gate=world.gate)) as client:
         r = client.post("/api/login", json={"username": "ayesha", "password": PASSWORD})

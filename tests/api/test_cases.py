@@ -138,7 +138,8 @@ def test_attach_subject(api):
 
 
 def test_entity_page_explains_what_it_was_resolved_from(api):
-    from tahqiq.resolve.tables import MatchLink, ResolutionRun, ResolvedEntity
+    from tahqiq.resolve.tables import ResolutionRun
+    from tahqiq.store.tables import MatchLink, ResolvedEntity
 
     w, engine = api.world, api.world.gate.engine
     with engine.begin() as conn:

@@ -90,7 +90,7 @@ def test_search_in_another_case_needs_that_case(api):
 
 
 def test_name_search_sees_newly_ingested_batches(api, monkeypatch):
-    from tahqiq.govern import name_search
+    from tahqiq.search import names as name_search
     from tahqiq.store.tables import IngestBatch
     from tests.govern.conftest import add_entity
 

@@ -13,7 +13,7 @@ from sqlalchemy import insert
 
 from tests.api.conftest import member_headers
 from tests.govern.conftest import add_entity
-from tahqiq.govern.graph import HOLDING_FANOUT
+from tahqiq.graph.events import HOLDING_FANOUT
 from tahqiq.store.tables import IngestBatch, Source, Statement
 
 ACCOUNT = "a" + "7" * 31

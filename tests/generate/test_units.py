@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tahqiq.generate import identifiers as ids
 from tahqiq.generate import names as nm
-from tahqiq.generate.places import geography
+from tahqiq.model.geography import geography
 from tahqiq.generate.urdu import URDU, cp1256_safe, to_urdu
 
 BANK_CODES = [b[0] for b in ids.BANKS]

@@ -101,10 +101,11 @@ def world(gate, engine) -> World:
 
 
 def cli_app() -> typer.Typer:
-    from tahqiq.cli import govern_cmds
+    from tahqiq.cli import audit_cmds, case_cmds, custody_cmds, data_cmds, user_cmds
 
     app = typer.Typer()
-    govern_cmds.register(app)
+    for module in (user_cmds, case_cmds, audit_cmds, custody_cmds, data_cmds):
+        module.register(app)
     return app
 
 

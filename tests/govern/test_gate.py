@@ -197,13 +197,3 @@ def test_cross_agency_members_must_be_added_as_such(world):
     # A supervisor of another agency cannot manage the case.
     with pytest.raises(AccessDenied, match="own agency"):
         add_member(gate.audit, world.users["zain"], world.case, "farah")
-
-
-def test_watchlists_need_a_warrant(world):
-    gate = world.gate
-    with gate.session(world.users["ayesha"], world.case, "watch the suspect") as view:
-        with pytest.raises(AccessDenied, match="warrant"):
-            view.watchlist_add(world.subject, "named in FIR")
-    with gate.session(world.users["omar"], world.other_case, "absconder under warrant") as view:
-        view.watchlist_add(world.bystander, "absconder named in warrant W-77")
-        assert [w["entity_id"] for w in view.watchlist()] == [world.bystander]

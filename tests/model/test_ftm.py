@@ -8,14 +8,14 @@ from sqlalchemy.orm import Session
 
 from tahqiq.ingest.ftm_import import import_ftm
 from tahqiq.model.ftm import from_ftm, to_ftm
-from tahqiq.store import reads
+from tahqiq.model.entity import EntityView, Value
 from tahqiq.store.tables import Statement
 
 
 def entity(schema, props, id_="0" * 32):
-    view = reads.EntityView(id_, schema, "test_source")
+    view = EntityView(id_, schema, "test_source")
     for name, values in props.items():
-        view.properties[name] = [reads.Value(v, None, None, "test_source", "r1", 1, None) for v in values]
+        view.properties[name] = [Value(v, None, None, "test_source", "r1", 1, None) for v in values]
     return view
 
 

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from tahqiq.govern import AccessDenied, GovernError
-from tahqiq.govern.resolution import decide, resolved, review_queue
+from tahqiq.resolve import decide, resolved, review_queue
 from tahqiq.resolve.store_run import NothingToResolve, run_resolution
-from tahqiq.resolve.tables import ResolvedEntity
+from tahqiq.store.tables import ResolvedEntity
 from tahqiq.store.tables import Statement
 from tests.resolve.conftest import ingest_sources
 

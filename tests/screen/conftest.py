@@ -13,10 +13,11 @@ from tests.govern.conftest import PASSWORD, World, add_entity, cheap_argon2, gat
 
 @pytest.fixture
 def screen_cli():
-    from tahqiq.cli import govern_cmds, screen_cmds
+    from tahqiq.cli import audit_cmds, case_cmds, screen_cmds, user_cmds
 
     app = typer.Typer()
-    govern_cmds.register(app)
+    for module in (user_cmds, case_cmds, audit_cmds):
+        module.register(app)
     screen_cmds.register(app)
     runner = CliRunner()
 

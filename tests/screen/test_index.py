@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tahqiq.govern.watchlists import EntryInfo
+from tahqiq.screen.watchlists import EntryInfo
 from tahqiq.screen import KeyLookup, WatchlistIndex
 from tahqiq.screen.hits import WatchHit
 

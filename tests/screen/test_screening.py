@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tahqiq.govern.tables import AuditEntry
-from tahqiq.govern.watchlists import EntryInfo, add_entry
+from tahqiq.screen.watchlists import EntryInfo, add_entry
 from tahqiq.model.types import InvalidValue
 from tahqiq.screen import WatchlistIndex, screen_record, screen_store
 

@@ -12,8 +12,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, update
 
 from tahqiq.govern import SYSTEM, AccessDenied, GovernError
-from tahqiq.govern.tables import AuditEntry, WatchlistEntry
-from tahqiq.govern.watchlists import (
+from tahqiq.govern.tables import AuditEntry
+from tahqiq.screen.tables import WatchlistEntry
+from tahqiq.screen.watchlists import (
     WatchlistInputError,
     active_entries,
     add_entry,
@@ -23,7 +24,7 @@ from tahqiq.govern.watchlists import (
 )
 from tahqiq.screen import WatchlistIndex
 from tahqiq.screen.tables import WatchlistKey
-from tahqiq.store.db import Base
+from tahqiq.store.base import Base
 
 SOON = datetime.now(timezone.utc) + timedelta(days=10)
 
@@ -167,7 +168,7 @@ def test_index_loads_as_one_audited_bulk_read_and_expiry_needs_no_job(world, eng
     with gate.session(omar, world.other_case, "absconder under warrant W-77") as view:
         wid = add_entry(view, "person", reason="absconder", expires_at=SOON, keys={"name": "Muhammad Aslam",
                         "cnic": "35202-1234567-1"})
-        view.watchlist_add(world.bystander, "absconder named in warrant W-77")  # entity-backed, old API
+        add_entry(view, "person", entity_id=world.bystander, reason="absconder named in warrant W-77", expires_at=SOON)
     with gate.session(ayesha, world.case, "robbery FIR 123/2026") as view:
         fir_plate = add_entry(view, "plate", reason="getaway car", expires_at=SOON, keys={"plate": "LEB-4321"})
 
@@ -191,3 +192,13 @@ def test_index_loads_as_one_audited_bulk_read_and_expiry_needs_no_job(world, eng
     with engine.connect() as conn:
         assert conn.execute(select(WatchlistKey.value).where(WatchlistKey.entry_id == wid,
                                                              WatchlistKey.kind == "cnic")).scalar() == "35202-1234567-1"
+
+
+def test_watchlists_need_a_warrant(world):
+    gate = world.gate
+    with gate.session(world.users["ayesha"], world.case, "watch the suspect") as view:
+        with pytest.raises(AccessDenied, match="warrant"):
+            add_entry(view, "person", entity_id=world.subject, reason="named in FIR", expires_at=SOON)
+    with gate.session(world.users["omar"], world.other_case, "absconder under warrant") as view:
+        add_entry(view, "person", entity_id=world.bystander, reason="absconder named in warrant W-77", expires_at=SOON)
+        assert [w.entity_id for w in list_entries(view)] == [world.bystander]

@@ -42,7 +42,7 @@ def test_only_the_gate_imports_store_reads():
     for path in SRC.rglob("*.py"):
         rel = path.relative_to(SRC.parent)
         module = ".".join(rel.with_suffix("").parts)
-        if module.startswith("tahqiq.govern") or module == READS:
+        if module.startswith(("tahqiq.govern.", READS + ".")) or module in ("tahqiq.govern", READS):
             continue
         for line in _imports_reads(ast.parse(path.read_text(encoding="utf-8")), module):
             offenders.append(f"{rel}:{line}")

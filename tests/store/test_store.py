@@ -6,8 +6,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from tahqiq.store import open_store
-from tahqiq.store.db import Base
-from tahqiq.store import registry  # noqa: F401  (every capability's tables)
+from tahqiq.store.base import Base
+from tahqiq.compose import tables as _every_table  # noqa: F401  (every room's tables)
 
 
 def test_migrations_match_models(engine):

@@ -17,6 +17,7 @@ from tahqiq.stream.bus import NatsBus
 from tahqiq.stream.engine import RuleEngine
 from tahqiq.stream.rulefile import load_rules
 from tahqiq.stream.windows import Detector
+from tahqiq.alerts import write_alerts
 from tahqiq.stream.worker import Worker
 from tests.stream.lookup import DictLookup
 
@@ -39,7 +40,7 @@ def main() -> None:
 
     async def run():
         bus = await NatsBus(args.url, stream=args.stream, subject=f"{args.stream}.events", durable=args.consumer).connect()
-        worker = Worker(engine, Detector(RuleEngine(load_rules(), lookup)), bus, consumer=args.consumer,
+        worker = Worker(engine, Detector(RuleEngine(load_rules(), lookup)), bus, sink=write_alerts, consumer=args.consumer,
                         fetch_messages=2, checkpoint_every=args.checkpoint_every,
                         on_progress=(lambda _s: time.sleep(args.slow)) if args.slow else None)
         stats = await worker.run(idle_exit=args.idle_exit)

@@ -22,7 +22,8 @@ from tahqiq.stream.bus import InProcessBus, NatsBus
 from tahqiq.stream.engine import RuleEngine
 from tahqiq.stream.events import event_from_record, read_records
 from tahqiq.stream.rulefile import load_rules
-from tahqiq.stream.tables import Alert, StreamCheckpoint
+from tahqiq.alerts import Alert, write_alerts
+from tahqiq.stream.tables import StreamCheckpoint
 from tahqiq.stream.windows import Detector
 from tahqiq.stream.worker import Worker, replay
 from tests.stream.conftest import NATS_URL, PASSWORD, nats_or_fail
@@ -73,7 +74,7 @@ def test_in_process_pipeline_end_to_end(engine, streams):
 
     async def run():
         bus = InProcessBus()
-        worker = Worker(engine, Detector(RuleEngine(load_rules(), lookup_of(keys))), bus)
+        worker = Worker(engine, Detector(RuleEngine(load_rules(), lookup_of(keys))), bus, sink=write_alerts)
 
         async def produce():
             await replay(bus, records, batch_size=50)
@@ -122,7 +123,7 @@ def test_nats_jetstream_end_to_end(engine, streams):
             pub = await _publish(stream, records, 100)
             await pub.close()
             bus = await NatsBus(NATS_URL, stream=stream, subject=f"{stream}.events", durable=consumer).connect()
-            stats = await Worker(engine, Detector(RuleEngine(load_rules(), lookup_of(keys))), bus,
+            stats = await Worker(engine, Detector(RuleEngine(load_rules(), lookup_of(keys))), bus, sink=write_alerts,
                                  consumer=consumer).run(idle_exit=1.0)
             await bus.close()
             return stats
@@ -179,10 +180,11 @@ async def _publish_and_close(stream: str, records: list[dict]) -> None:
 
 
 def _cli():
-    from tahqiq.cli import govern_cmds, stream_cmds
+    from tahqiq.cli import case_cmds, stream_cmds, user_cmds
 
     app = typer.Typer()
-    govern_cmds.register(app)
+    user_cmds.register(app)
+    case_cmds.register(app)
     stream_cmds.register(app)
     runner = CliRunner()
 

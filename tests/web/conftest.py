@@ -93,7 +93,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
 
 @pytest.fixture(scope="package")
 def server(site) -> Iterator[LiveServer]:
-    from tahqiq.api.app import create_app
+    from tahqiq.compose import create_app
 
     _require((VENDOR / "htmx.min.js").is_file(), f"web assets missing in {VENDOR}: run `make assets`")
     app = create_app(site.engine, secure_cookies=False, gate=site.gate)

@@ -105,7 +105,7 @@ def build_site(root: Path, persons: int = 300) -> Site:
     open_case(audit, sana, OTHER_CASE, basis_kind="warrant", basis_ref="W-77/2026 ATC Lahore",
               authorising_officer="Judge ATC-1", purpose="absconder search", days=30, members=["sana"])
     # ayesha staffs the control room of the districts where the subjects' vehicle was read.
-    from tahqiq.govern.alerts import AlertDesk
+    from tahqiq.alerts import AlertDesk
 
     desk = AlertDesk(gate)
     for district in sorted({r["district"] for r in plate_reads(site)}):

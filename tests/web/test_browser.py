@@ -51,7 +51,7 @@ def test_entity_page_shows_values_with_provenance_and_links(page, site):
     assert values.get_by_text(site.plate, exact=True).first.is_visible()
     assert values.get_by_text("excise_vehicles").first.is_visible()  # every value names its source
     links = page.get_by_test_id("links")
-    assert links.get_by_text("same plate").first.is_visible()  # the ANPR reads' vehicle
+    assert links.get_by_text("Same registration plate").first.is_visible()  # the ANPR reads' vehicle
     assert links.locator(f'a[href$="/entities/{site.subject}"]').count() >= 1  # its owner (owner, same CNIC)
     assert page.get_by_test_id("resolution").is_visible()
     shot(page, "05-entity")
@@ -91,12 +91,12 @@ def test_graph_expands_two_hops_and_map_shows_events(page, site):
     shot(page, "06-graph-two-hops")
 
     # The relation filter hides links of a type, and the nodes only those links connected.
-    page.get_by_label("same plate", exact=True).uncheck()
+    page.get_by_label("Same registration plate", exact=True).uncheck()
     shown = page.evaluate("""() => { const cy = window.tahqiqGraph;
         return { plateLinks: cy.edges().filter(e => e.data('relation') === 'same_plate' && !e.hasClass('hidden')).length,
                  reads: cy.nodes().filter(n => n.data('schema') === 'PlateRead' && !n.hasClass('hidden')).length }; }""")
     assert shown["plateLinks"] == 0 and shown["reads"] < reads
-    page.get_by_label("same plate", exact=True).check()
+    page.get_by_label("Same registration plate", exact=True).check()
 
     # Paths between two subjects: the owner's excise record and the NADRA record share a CNIC.
     page.select_option("#path-a", site.subject)

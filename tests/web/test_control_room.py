@@ -34,11 +34,12 @@ def replay_through_pipeline(engine, records: list[dict], rule_file) -> int:
     from tahqiq.stream.engine import RuleEngine
     from tahqiq.stream.rulefile import load_rules
     from tahqiq.stream.windows import Detector
+    from tahqiq.alerts import write_alerts
     from tahqiq.stream.worker import Worker, replay
 
     async def run():
         bus = InProcessBus()
-        worker = Worker(engine, Detector(RuleEngine(load_rules(rule_file))), bus)
+        worker = Worker(engine, Detector(RuleEngine(load_rules(rule_file))), bus, sink=write_alerts)
 
         async def produce():
             await replay(bus, records, batch_size=50)
@@ -86,7 +87,7 @@ def test_alert_arrives_live_and_is_verified(page, site, tmp_path):
     shot(page, "13-control-room-verified")
 
     # The lifecycle is on the record.
-    from tahqiq.govern.alerts import AlertDesk
+    from tahqiq.alerts import AlertDesk
 
     history = AlertDesk(site.gate).get(site.users["ayesha"], int(alert_id)).history
     assert [h["to"] for h in history] == ["acknowledged", "verified"]

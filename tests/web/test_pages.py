@@ -13,7 +13,7 @@ from tests.govern.conftest import CNIC, PASSWORD, cheap_argon2, gate, world  # n
 
 @pytest.fixture
 def client(engine, gate):  # noqa: F811 - the imported fixture
-    from tahqiq.api.app import create_app
+    from tahqiq.compose import create_app
 
     with TestClient(create_app(engine, secure_cookies=False, gate=gate)) as c:
         yield c

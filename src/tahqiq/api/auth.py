@@ -24,7 +24,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, insert, select
 
 from tahqiq.govern import Gate, Principal
-from tahqiq.govern.keys import _load_or_create, keys_dir
+from tahqiq.govern.keys import keys_dir, load_or_create
 from tahqiq.govern.tables import Agency, EndedSession, User
 
 SESSION_COOKIE = "tahqiq_session"
@@ -49,7 +49,7 @@ class Sessions:
     the logout on every server process and after a restart."""
 
     def __init__(self, engine, key: bytes | None = None) -> None:
-        key = key or _load_or_create(keys_dir() / SESSION_KEY_FILE, lambda: secrets.token_bytes(32))
+        key = key or load_or_create(keys_dir() / SESSION_KEY_FILE, lambda: secrets.token_bytes(32))
         self._serializer = URLSafeTimedSerializer(key, salt="tahqiq-session-v1")
         self._engine = engine
 
@@ -99,11 +99,12 @@ def csrf_ok(expected: str | None, given: str | None) -> bool:
 
 def audit_login(gate: Gate, principal: Principal, session: Session, how: str) -> None:
     # The session id is logged so that an auditor can tie a session's actions to its sign-in.
-    gate.audit.append(principal.username, "auth.login", role=principal.role, decision="grant",
-                      target=principal.username, detail={"via": how, "session": session.session_id})
+    gate.record(principal, "auth.login", decision="grant", target=principal.username,
+                detail={"via": how, "session": session.session_id})
 
 
 def audit_logout(gate: Gate, principal: Principal | None, session: Session) -> None:
-    gate.audit.append(principal.username if principal else f"user#{session.user_id}", "auth.logout",
-                      role=principal.role if principal else None, decision="info",
-                      target=principal.username if principal else None, detail={"session": session.session_id})
+    # A user removed meanwhile is still named, by id.
+    who = principal or Principal(session.user_id, f"user#{session.user_id}", "", "", 0)
+    gate.record(who, "auth.logout", target=principal.username if principal else None,
+                detail={"session": session.session_id})

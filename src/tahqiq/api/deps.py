@@ -18,11 +18,9 @@ from contextlib import contextmanager
 from urllib.parse import quote
 
 from fastapi import HTTPException, Request
-from sqlalchemy import select
 
 from tahqiq.api.auth import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, csrf_ok, principal_for
-from tahqiq.govern import AccessDenied, AuthenticationFailed, CaseView, Gate, GovernError, Principal
-from tahqiq.govern.tables import Case
+from tahqiq.govern import AccessDenied, AuthenticationFailed, CaseView, Gate, GovernError, Principal, case_purpose
 
 
 class CaseDenied(HTTPException):
@@ -50,7 +48,7 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _resolve(request: Request) -> Principal | None:
+def resolve_principal(request: Request) -> Principal | None:
     """The principal of this request, once per request (the bearer check writes to the audit log
     when it fails, so it must not run twice)."""
     if hasattr(request.state, "principal"):
@@ -75,7 +73,7 @@ def _resolve(request: Request) -> Principal | None:
 
 def principal(request: Request) -> Principal:
     """The authenticated user, or HTTP 401."""
-    who = _resolve(request)
+    who = resolve_principal(request)
     if who is None:
         raise HTTPException(401, "sign in (POST /api/login) or send Authorization: Bearer <token>",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -85,7 +83,7 @@ def principal(request: Request) -> Principal:
 def page_principal(request: Request) -> Principal:
     """The authenticated user, or a redirect to /login that comes back here afterwards."""
     try:
-        who = _resolve(request)
+        who = resolve_principal(request)
     except HTTPException:
         who = None
     if who is None:
@@ -111,12 +109,6 @@ async def csrf_check(request: Request) -> None:
                                  f"(or the {CSRF_FIELD} form field) given with your session")
 
 
-def case_purpose(g: Gate, case: str) -> str:
-    """The case's own stated purpose: what a read serves unless the user says otherwise."""
-    with g.engine.connect() as conn:
-        return conn.execute(select(Case.purpose).where(Case.reference == case)).scalar() or ""
-
-
 @contextmanager
 def case_view(request: Request, case: str, purpose: str | None = None,
               who: Principal | None = None) -> Iterator[CaseView]:
@@ -124,7 +116,7 @@ def case_view(request: Request, case: str, purpose: str | None = None,
     AccessDenied (at opening or at any read inside) becomes CaseDenied (403); bad input 400."""
     g = gate(request)
     who = who or principal(request)
-    purpose = (purpose or "").strip() or case_purpose(g, case)
+    purpose = (purpose or "").strip() or case_purpose(g.engine, case)
     try:
         with g.session(who, case, purpose) as view:
             yield view

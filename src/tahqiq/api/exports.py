@@ -1,8 +1,8 @@
 """Case exports: followthemoney JSON lines, GraphML, CSV, a printable HTML report and its PDF.
 
-What is exported is the case's graph: its subjects and everything one link away (tahqiq.govern.graph
-.case_graph, an audited read), and each export writes its own "export" audit entry with the format,
-the entity ids and the SHA-256 of the file handed out.
+What is exported is the case's graph: its subjects and everything one link away (`graph.case_graph`,
+an audited read), and each export writes its own "export" audit entry with the format, the entity
+ids and the SHA-256 of the file handed out.
 
 CSV cells that a spreadsheet would run as a formula (starting with = + - @, tab or carriage return)
 are prefixed with a single quote, as OWASP recommends against CSV injection. The PDF is the HTML
@@ -25,12 +25,14 @@ import networkx as nx
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from tahqiq import casework, graph
 from tahqiq.api import deps
 from tahqiq.api.models import Problem
-from tahqiq.govern import CaseView, graph, notes
-from tahqiq.govern.cases import get_case
+from tahqiq.govern import CaseView, get_case
+from tahqiq.graph import CaseGraph
+from tahqiq.model.entity import EntityView
+from tahqiq.model.ftm import to_ftm
 from tahqiq.model.schema import model
-from tahqiq.model.ftm import EntityLike as EntityView, to_ftm
 
 FORMATS = {
     "ftm": ("application/x-ndjson", "ftm.jsonl"),
@@ -60,16 +62,16 @@ def to_ftm_lines(entities: list[EntityView]) -> bytes:
     return "".join(json.dumps(to_ftm(e), ensure_ascii=False, sort_keys=True) + "\n" for e in entities).encode()
 
 
-def to_graphml(entities: list[EntityView], links: list[graph.Link], subjects: set[str]) -> bytes:
+def to_graphml(case: CaseGraph) -> bytes:
     """GraphML for Gephi or i2: node attributes are the caption, schema, source and each property's
     values joined by ' | ' (GraphML attributes are scalars)."""
     g = nx.MultiDiGraph()
-    for e in entities:
-        attrs = {"label": graph.caption(e), "schema": e.schema, "source": e.source, "subject": e.id in subjects}
+    for e in case.entities:
+        attrs = {"label": e.caption, "schema": e.schema, "source": e.source, "subject": e.id in case.subjects}
         for prop in e.properties:
             attrs[f"p_{prop}"] = " | ".join(e.values(prop))
         g.add_node(e.id, **attrs)
-    for link in links:
+    for link in case.links:
         g.add_edge(link.source, link.target, key=link.relation, relation=link.relation)
     buf = io.BytesIO()
     nx.write_graphml(g, buf, encoding="utf-8")
@@ -84,7 +86,7 @@ def to_csv(entities: list[EntityView], subjects: set[str]) -> bytes:
     w.writerow(["entity_id", "schema", "caption", "subject", "property", "value", "original", "script",
                 "source", "record_id", "batch_id", "seen_at"])
     for e in entities:
-        cap = graph.caption(e)
+        cap = e.caption
         for prop, values in e.properties.items():
             for v in values:
                 w.writerow([csv_safe(x) for x in (e.id, e.schema, cap, e.id in subjects, prop, v.value, v.original,
@@ -92,18 +94,18 @@ def to_csv(entities: list[EntityView], subjects: set[str]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM makes spreadsheets read Urdu as UTF-8
 
 
-def to_html(view: CaseView, entities: list[EntityView], links: list[graph.Link], subjects: set[str]) -> bytes:
+def to_html(view: CaseView, case: CaseGraph) -> bytes:
     info = get_case(view.gate.engine, view.case)
-    by_id = {e.id: e for e in entities}
+    by_id = {e.id: e for e in case.entities}
     schemata = model().schemata
-    rows = [{"entity": e, "caption": graph.caption(e), "label": schemata[e.schema].label if e.schema in schemata else e.schema,
-             "subject": e.id in subjects} for e in entities]
+    rows = [{"entity": e, "caption": e.caption, "label": schemata[e.schema].label if e.schema in schemata else e.schema,
+             "subject": e.id in case.subjects} for e in case.entities]
     rows.sort(key=lambda r: (not r["subject"], r["entity"].schema, r["caption"]))
-    edges = [{"source": graph.caption(by_id[link.source]), "relation": link.relation.replace("_", " "),
-              "target": graph.caption(by_id[link.target])} for link in links]
+    edges = [{"source": by_id[link.source].caption, "relation": link.label,
+              "target": by_id[link.target].caption} for link in case.links]
     html = _templates.get_template("report.html").render(
         case=info, rows=rows, edges=edges, timeline=graph.timeline(view, limit=500),
-        notes=notes.list_notes(view), who=view.principal, purpose=view.purpose,
+        notes=casework.list_notes(view), who=view.principal, purpose=view.purpose,
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     return html.encode("utf-8")
 
@@ -140,19 +142,23 @@ def export_case(view: CaseView, fmt: str, hops: int = 1) -> tuple[bytes, int]:
     """The case's graph in `fmt`; returns (bytes, audit seq of the export entry)."""
     if fmt not in FORMATS:
         raise HTTPException(400, f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
-    entities, links, subjects = graph.case_graph(view, hops=hops)
+    case = graph.case_graph(view, hops=hops)
     if fmt == "ftm":
-        data = to_ftm_lines(entities)
+        data = to_ftm_lines(case.entities)
     elif fmt == "graphml":
-        data = to_graphml(entities, links, subjects)
+        data = to_graphml(case)
     elif fmt == "csv":
-        data = to_csv(entities, subjects)
+        data = to_csv(case.entities, case.subjects)
     else:
-        data = to_html(view, entities, links, subjects)
+        data = to_html(view, case)
         if fmt == "pdf":
             data = html_to_pdf(data)
-    seq = graph.record_export(view, fmt, [e.id for e in entities], hashlib.sha256(data).hexdigest(), len(data))
-    return data, seq
+    # The export hands the file out: the entry names every entity in it and the file's hash.
+    with view.read("export", target=fmt, detail={"format": fmt, "sha256": hashlib.sha256(data).hexdigest(),
+                                                 "bytes": len(data)}) as r:
+        r.disclose(sorted(e.id for e in case.entities))
+    assert r.entry is not None
+    return data, r.entry.seq
 
 
 @router.get("/{ref}/export/{fmt}", responses={400: {"model": Problem}, 503: {"model": Problem},

@@ -1,14 +1,22 @@
-"""Response and request bodies of the JSON API (pydantic), so that /openapi.json documents them."""
+"""Bodies of the JSON API, so that /openapi.json documents them.
+
+Where a room's dataclass is the answer (a note, an evidence item, an alert, an audit entry, a
+timeline event, a graph node, a value with its provenance), the API returns that dataclass as it is:
+one shape per thing. The models here are only what the API adds: requests, the cytoscape and GeoJSON
+shapes its pages' libraries read, and an entity with its caption.
+"""
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tahqiq.model.ftm import EntityLike
+from tahqiq.govern import AuditRecord, CaseInfo
+from tahqiq.graph import Edge, Event, Graph, Node, Paths
+from tahqiq.model.entity import EntityView, Value
+from tahqiq.resolve import LinkExplanation, ResolvedView
 
 
 class Login(BaseModel):
@@ -28,29 +36,15 @@ class Problem(BaseModel):
     audit_seq: int | None = Field(None, description="the audit entry that records a refusal")
 
 
-class CaseOut(BaseModel):
-    reference: str
-    agency: str
-    basis_kind: str
-    basis_ref: str
-    authorising_officer: str
-    purpose: str
-    status: str
-    opened_at: datetime
-    expires_at: datetime
-    members: list[str]
-    subjects: int
-    member: bool = Field(description="whether you are a member (only members can read its data)")
+@dataclass(frozen=True)
+class CaseOut(CaseInfo):
+    """A case as its lister sees it: whether they are a member (only members read its data)."""
 
+    member: bool = False
 
-class ValueOut(BaseModel):
-    value: str
-    original: str | None
-    script: str | None = Field(description="'Arab' for Urdu script, 'Latn', ...")
-    source: str
-    record_id: str
-    batch_id: int
-    seen_at: datetime
+    @classmethod
+    def of(cls, case: CaseInfo, username: str) -> CaseOut:
+        return cls(**{k: getattr(case, k) for k in case.__dataclass_fields__}, member=username in case.members)
 
 
 class EntityOut(BaseModel):
@@ -58,16 +52,14 @@ class EntityOut(BaseModel):
     schema_: str = Field(alias="schema", serialization_alias="schema")
     source: str
     caption: str
-    properties: dict[str, list[ValueOut]]
+    properties: dict[str, list[Value]]
 
     model_config = {"populate_by_name": True}
 
     @classmethod
-    def of(cls, entity: EntityLike) -> "EntityOut":
-        from tahqiq.govern.graph import caption
-
-        return cls(id=entity.id, schema=entity.schema, source=entity.source, caption=caption(entity),
-                   properties={p: [ValueOut(**v.__dict__) for v in vals] for p, vals in entity.properties.items()})
+    def of(cls, entity: EntityView) -> EntityOut:
+        return cls(id=entity.id, schema=entity.schema, source=entity.source, caption=entity.caption,
+                   properties=entity.properties)
 
 
 class SearchHit(BaseModel):
@@ -81,123 +73,72 @@ class SearchOut(BaseModel):
     hits: list[SearchHit]
 
 
-class FieldContributionOut(BaseModel):
-    field: str
-    level: str
-    bayes_factor: float | None
-    log2_bayes_factor: float | None = Field(description="the field's bar in the waterfall (null: infinite)")
-
-
-class LinkExplanationOut(BaseModel):
-    left_id: str
-    right_id: str
-    match_weight: float | None = Field(description="null for an analyst's decision (certain by fiat)")
-    probability: float
-    source: str = Field(description="model or analyst")
-    status: str | None = None
-    fields: list[FieldContributionOut]
-
-    @classmethod
-    def of(cls, link) -> "LinkExplanationOut":
-        def finite(x):
-            return x if x is not None and math.isfinite(x) else None
-
-        return cls(left_id=link.left_id, right_id=link.right_id, match_weight=finite(link.match_weight),
-                   probability=link.probability, source=link.source, status=getattr(link, "status", None),
-                   fields=[FieldContributionOut(field=f.field, level=f.level, bayes_factor=finite(f.bayes_factor),
-                                                log2_bayes_factor=finite(f.log2_bayes_factor)) for f in link.fields])
-
-
 class ResolvedOut(BaseModel):
     cluster_id: str
     members: list[EntityOut]
-    links: list[LinkExplanationOut]
+    links: list[LinkExplanation]
+
+    @classmethod
+    def of(cls, found: ResolvedView) -> ResolvedOut:
+        return cls(cluster_id=found.cluster_id, members=[EntityOut.of(m) for m in found.members], links=found.links)
 
 
-class ViewerOut(BaseModel):
-    seq: int
-    time: str
-    actor: str
-    action: str
-    case: str | None
-    purpose: str | None
+# --- cytoscape's element shape, around the graph room's records --------------------------------------
+
+class NodeElement(BaseModel):
+    data: Node
 
 
-class EntityPage(BaseModel):
-    entity: EntityOut
-    resolved: ResolvedOut | None = Field(None, description="the records it was resolved from, and why")
-    links: dict[str, Any] = Field(description="neighbours as cytoscape elements {nodes, edges}")
-    viewers: list[ViewerOut] | None = Field(
-        None, description="who read it (the audit trail); only supervisors and auditors may read the log")
-    viewers_note: str | None = None
+class EdgeElement(BaseModel):
+    data: Edge
 
 
 class GraphOut(BaseModel):
-    nodes: list[dict[str, Any]]
-    edges: list[dict[str, Any]]
+    nodes: list[NodeElement]
+    edges: list[EdgeElement]
+
+    @classmethod
+    def of(cls, graph: Graph) -> GraphOut:
+        return cls(nodes=[NodeElement(data=n) for n in graph.nodes], edges=[EdgeElement(data=e) for e in graph.edges])
 
 
 class PathsOut(GraphOut):
     paths: list[list[str]]
 
+    @classmethod
+    def of(cls, graph: Graph) -> PathsOut:
+        assert isinstance(graph, Paths)
+        return cls(nodes=[NodeElement(data=n) for n in graph.nodes], edges=[EdgeElement(data=e) for e in graph.edges],
+                   paths=graph.paths)
 
-class EventOut(BaseModel):
-    id: str
-    time: str | None
-    kind: str
-    kind_label: str
-    label: str
-    place: str | None
-    latitude: float | None
-    longitude: float | None
-    source: str
-    involves: list[str]
 
+class EntityPage(BaseModel):
+    entity: EntityOut
+    resolved: ResolvedOut | None = Field(None, description="the records it was resolved from, and why")
+    links: GraphOut = Field(description="neighbours as cytoscape elements {nodes, edges}")
+    viewers: list[AuditRecord] | None = Field(
+        None, description="who read it (the audit trail); only supervisors and auditors may read the log")
+    viewers_note: str | None = None
+
+
+# --- GeoJSON, around timeline events -------------------------------------------------------------
 
 class FeatureCollection(BaseModel):
     type: str = "FeatureCollection"
     features: list[dict[str, Any]]
 
+    @classmethod
+    def of(cls, events: list[Event]) -> FeatureCollection:
+        keep = ("id", "time", "kind", "kind_label", "label", "place", "involves")
+        return cls(features=[
+            {"type": "Feature", "id": ev.id, "geometry": {"type": "Point", "coordinates": [ev.longitude, ev.latitude]},
+             "properties": {k: getattr(ev, k) for k in keep}}
+            for ev in events])
+
 
 class NoteIn(BaseModel):
     body: str = Field(min_length=1, max_length=20_000)
     entity_id: str | None = Field(None, max_length=32)
-
-
-class NoteOut(BaseModel):
-    id: int
-    case: str
-    author: str
-    body: str
-    entity_id: str | None
-    created_at: datetime
-    audit_seq: int
-
-
-class EvidenceOut(BaseModel):
-    id: int
-    sha256: str
-    case: str
-    filename: str
-    size_bytes: int
-    description: str | None
-    added_by: str
-    added_at: datetime
-    custody_seq: int = Field(description="the audit entry that took the file into custody")
-
-
-class AuditRecordOut(BaseModel):
-    seq: int
-    time: str
-    actor: str
-    role: str | None
-    action: str
-    case: str | None
-    purpose: str | None
-    decision: str
-    target: str | None
-    detail: dict[str, Any]
-    leaf_hash: str
 
 
 class TreeHeadOut(BaseModel):

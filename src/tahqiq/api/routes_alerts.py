@@ -1,5 +1,4 @@
-"""Alert routes over the alert desk (tahqiq.govern.alerts.AlertDesk), which decides who sees which
-alert (the districts routed to a user's control room) and audits every read and action.
+"""Alert routes over the alert desk (tahqiq.alerts.AlertDesk), which decides who sees which alert (the districts routed to a user's control room) and audits every read and action.
 
 `GET /api/alerts/stream` is a server-sent event stream: each alert is sent as `event: alert` with
 its JSON as data and its id as the SSE `id:`, so a browser that reconnects sends Last-Event-ID and
@@ -13,41 +12,24 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from pydantic import BaseModel, Field, TypeAdapter
 
+from tahqiq.alerts import AlertDesk, AlertView
 from tahqiq.api import deps
 from tahqiq.api.models import Problem
 from tahqiq.govern import AccessDenied, GovernError, Principal
-from tahqiq.govern.alerts import AlertDesk, AlertView
-from tahqiq.stream.tables import Alert
 
+T = TypeVar("T")
 HEARTBEAT_SECONDS = 15.0
 POLL_SECONDS = 0.2  # how often an open stream checks for new alerts
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[Depends(deps.csrf_check)],
                    responses={403: {"model": Problem}, 401: {"model": Problem}})
-
-
-class AlertOut(BaseModel):
-    id: int
-    rule_id: str
-    title: str
-    severity: str
-    district: str | None
-    status: str
-    created_at: datetime
-    occurred_at: datetime | None
-    key_kind: str | None
-    key_value: str | None
-    case_ref: str | None
-    evidence: dict[str, Any] = Field(description="the event(s), watchlist hits and window members behind it")
-    history: list[dict[str, Any]]
 
 
 class ActionIn(BaseModel):
@@ -66,11 +48,7 @@ def desk(request: Request) -> AlertDesk:
     return app.state.alert_desk
 
 
-def _out(view: AlertView) -> AlertOut:
-    return AlertOut(**view.__dict__)
-
-
-def _call(fn, *args, **kwargs):
+def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return fn(*args, **kwargs)
     except AccessDenied as exc:
@@ -80,17 +58,17 @@ def _call(fn, *args, **kwargs):
         raise HTTPException(status, str(exc)) from None
 
 
-@router.get("", response_model=list[AlertOut])
+@router.get("", response_model=list[AlertView])
 def list_alerts(request: Request, who: Principal = Depends(deps.principal), district: str | None = None,
                 status: str | None = None, after_id: Annotated[int, Query(ge=0)] = 0,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 100, newest_first: bool = False) -> list[AlertOut]:
+                limit: Annotated[int, Query(ge=1, le=1000)] = 100, newest_first: bool = False) -> list[AlertView]:
     """Alerts routed to your control room (supervisors: also their agency's watchlist alerts)."""
-    return [_out(v) for v in _call(desk(request).list, who, district=district, status=status, after_id=after_id,
-                                   limit=limit, newest_first=newest_first)]
+    return _call(desk(request).list, who, district=district, status=status, after_id=after_id, limit=limit,
+                 newest_first=newest_first)
 
 
 @router.get("/feedback", response_model=list[dict[str, Any]])
-def feedback(request: Request, who: Principal = Depends(deps.principal)) -> list[dict]:
+def feedback(request: Request, who: Principal = Depends(deps.principal)) -> list[dict[str, Any]]:
     """Verified matches and false positives per rule (counts only)."""
     return _call(desk(request).feedback, who)
 
@@ -101,8 +79,11 @@ def route(request: Request, body: RouteIn, who: Principal = Depends(deps.princip
     _call(desk(request).route, who, body.username, body.district)
 
 
+_ALERT_JSON = TypeAdapter(AlertView)
+
+
 def _sse(view: AlertView) -> str:
-    data = json.dumps(_out(view).model_dump(mode="json"), ensure_ascii=False)
+    data = json.dumps(_ALERT_JSON.dump_python(view, mode="json"), ensure_ascii=False)
     return f"id: {view.id}\nevent: alert\ndata: {data}\n\n"
 
 
@@ -118,10 +99,7 @@ async def stream(request: Request, who: Principal = Depends(deps.principal),
     if last_event_id and last_event_id.strip().isdigit():
         after = int(last_event_id.strip())
     if after is None:
-        def newest() -> int:
-            with d.engine.connect() as conn:  # an id, no personal data
-                return conn.execute(select(func.max(Alert.id))).scalar() or 0
-        after = await anyio.to_thread.run_sync(newest)
+        after = await anyio.to_thread.run_sync(lambda: _call(d.newest_id, who))
     # The first wait runs before the response starts, so that a refusal is an HTTP 403.
     first = await anyio.to_thread.run_sync(lambda: _call(d.wait, who, after, 0.0))
 
@@ -158,14 +136,14 @@ async def stream(request: Request, who: Principal = Depends(deps.principal),
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-@router.get("/{alert_id}", response_model=AlertOut, responses={404: {"model": Problem}})
-def get_alert(request: Request, alert_id: int, who: Principal = Depends(deps.principal)) -> AlertOut:
+@router.get("/{alert_id}", response_model=AlertView, responses={404: {"model": Problem}})
+def get_alert(request: Request, alert_id: int, who: Principal = Depends(deps.principal)) -> AlertView:
     """One alert with the evidence behind it and its history of actions."""
-    return _out(_call(desk(request).get, who, alert_id))
+    return _call(desk(request).get, who, alert_id)
 
 
-@router.post("/{alert_id}/{action}", response_model=AlertOut, responses={400: {"model": Problem}})
+@router.post("/{alert_id}/{action}", response_model=AlertView, responses={400: {"model": Problem}})
 def act(request: Request, alert_id: int, action: str, body: ActionIn | None = None,
-        who: Principal = Depends(deps.principal)) -> AlertOut:
+        who: Principal = Depends(deps.principal)) -> AlertView:
     """acknowledge, verify, false_positive, dispatch (after verify) or close."""
-    return _out(_call(desk(request).act, who, alert_id, action, body.note if body else None))
+    return _call(desk(request).act, who, alert_id, action, body.note if body else None)

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlalchemy import Connection, case, func, select
 
 from tahqiq.api import deps
-from tahqiq.api.models import AccessStat, AccessStats, AuditRecordOut, HeadStatus, Problem, TreeHeadOut
-from tahqiq.govern import AUDITOR, SUPERVISOR, AccessDenied, GovernError, Principal, aggregate
+from tahqiq.api.models import AccessStat, AccessStats, HeadStatus, Problem, TreeHeadOut
+from tahqiq.govern import AUDITOR, SUPERVISOR, AccessDenied, AuditRecord, GovernError, Principal, aggregate
 from tahqiq.govern.keys import public_key_pem
 from tahqiq.govern.tables import AuditEntry, Case, User
 
@@ -43,20 +43,18 @@ def _overseer(request: Request, who: Principal, action: str) -> None:
     # The gate decides for the log itself; the head and statistics are for the same people, and a
     # refusal is written to the log like every other.
     if who.role not in (AUDITOR, SUPERVISOR):
-        from tahqiq.govern.identity import deny
-
-        exc = deny(deps.gate(request).audit, who, action, "only auditors and supervisors oversee the audit log")
+        exc = deps.gate(request).refuse(who, action, "only auditors and supervisors oversee the audit log")
         raise HTTPException(403, f"{exc.reason} (audit entry {exc.audit_seq})")
 
 
-@router.get("", response_model=list[AuditRecordOut])
+@router.get("", response_model=list[AuditRecord])
 def audit_log(request: Request, who: Principal = Depends(deps.principal),
               case: str | None = None, actor: str | None = None, entity: str | None = None,
               action: str | None = None,
               prop: Annotated[str | None, Query(description="with value: find searches for this value, e.g. cnic")] = None,
               value: Annotated[str | None, Query(description="the searched value (the log holds only its keyed hash)")] = None,
               since: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=2000)] = 200,
-              newest_first: bool = True) -> list[dict]:
+              newest_first: bool = True) -> list[AuditRecord]:
     """Who accessed what (auditors: all; supervisors: their agency's cases and users): the newest
     `limit` entries matching the filters, or with newest_first=false those from `since` on."""
     if (prop is None) != (value is None):
@@ -68,7 +66,7 @@ def audit_log(request: Request, who: Principal = Depends(deps.principal),
                                newest_first=newest_first)
     except AccessDenied as exc:
         raise HTTPException(403, exc.reason) from None
-    return [r.to_dict() for r in records]
+    return records
 
 
 @router.get("/head", response_model=HeadStatus)
@@ -91,9 +89,9 @@ def audit_head(request: Request, full: bool = False, who: Principal = Depends(de
         report = audit.verify()
         status.full_verification = {"ok": report.ok, "entries": report.entries, "heads": report.heads,
                                     "first_bad_entry": report.first_bad_entry, "problems": report.problems[:20]}
-    audit.append(who.username, "audit.head", role=who.role, decision="info",
-                 detail={"tree_size": head.tree_size if head else 0, "full": full,
-                         "signature_valid": status.signature_valid, "root_matches": status.root_matches_entries})
+    deps.gate(request).record(who, "audit.head", detail={"tree_size": head.tree_size if head else 0, "full": full,
+                                                         "signature_valid": status.signature_valid,
+                                                         "root_matches": status.root_matches_entries})
     return status
 
 

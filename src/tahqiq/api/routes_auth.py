@@ -16,7 +16,7 @@ from tahqiq.govern import AuthenticationFailed, Principal
 router = APIRouter(tags=["auth"])
 
 
-def _local(next_url: str | None) -> str:
+def local_path(next_url: str | None) -> str:
     """Only same-site paths: an open redirect after login would hand phishers a trusted link."""
     if not next_url or not next_url.startswith("/") or next_url.startswith("//") or "\\" in next_url:
         return "/"
@@ -42,7 +42,7 @@ def _same_origin(request: Request) -> None:
 @router.post("/login", include_in_schema=False)
 def login_form(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")):
     _same_origin(request)
-    target = _local(next)
+    target = local_path(next)
     try:
         who = deps.gate(request).authenticate_password(username.strip(), password)
     except AuthenticationFailed:

@@ -3,49 +3,44 @@ subjects, search, entity pages, the link graph, timeline, map events, notes and 
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
+from tahqiq import casework, graph, resolve
 from tahqiq.api import deps
 from tahqiq.api.models import (
     CaseOut,
     EntityOut,
     EntityPage,
-    EventOut,
-    EvidenceOut,
     FeatureCollection,
-    LinkExplanationOut,
     GraphOut,
     NoteIn,
-    NoteOut,
     PathsOut,
     Problem,
     ResolvedOut,
     SearchHit,
     SearchOut,
-    ViewerOut,
 )
-from tahqiq.api.search import detected_kinds, search
-from tahqiq.govern import AUDITOR, SUPERVISOR, AccessDenied, CaseView, Principal, graph, notes
-from tahqiq.govern.cases import list_cases
-from tahqiq.govern.evidence import add_evidence, list_evidence
+from tahqiq.api.trail import UploadTooLarge, spooled, viewers
+from tahqiq.casework import Note
+from tahqiq.govern import Principal, list_cases
+from tahqiq.govern.evidence import EvidenceInfo, add_evidence, list_evidence
+from tahqiq.graph import Event
+from tahqiq.resolve import LinkExplanation
+from tahqiq.search import detected_kinds, search
 
 DENIED = {403: {"model": Problem, "description": "the gate refused (the reason; the refusal is audited)"},
           401: {"model": Problem}}
 router = APIRouter(prefix="/api/cases", tags=["cases"], responses=DENIED, dependencies=[Depends(deps.csrf_check)])
 Purpose = Annotated[str | None, Query(max_length=500, description="why you read this (default: the case's purpose)")]
-MAX_UPLOAD = 512 * 1024 * 1024
 
 
 @router.get("", response_model=list[CaseOut])
 def cases(request: Request, closed: bool = False, who: Principal = Depends(deps.principal)) -> list[CaseOut]:
     """Cases of your agency and cases you are a member of (auditors: all)."""
-    return [CaseOut(**{k: getattr(c, k) for k in CaseOut.model_fields if k != "member"}, member=who.username in c.members)
-            for c in list_cases(deps.gate(request).engine, who, include_closed=closed)]
+    return [CaseOut.of(c, who.username) for c in list_cases(deps.gate(request).engine, who, include_closed=closed)]
 
 
 @router.get("/{ref}/subjects", response_model=list[EntityOut])
@@ -65,6 +60,8 @@ def attach_subject(request: Request, ref: str, body: SubjectIn, purpose: Purpose
     with deps.case_view(request, ref, purpose) as view:
         view.attach_subject(body.entity_id, body.note)
         entity = view.entity(body.entity_id)
+    if entity is None:
+        raise HTTPException(404, f"no entity {body.entity_id}")
     return EntityOut.of(entity)
 
 
@@ -75,32 +72,7 @@ def search_case(request: Request, ref: str, q: Annotated[str, Query(min_length=1
     with deps.case_view(request, ref, purpose) as view:
         hits = search(view, q, limit=limit)
     return SearchOut(query=q, detected=detected_kinds(q),
-                     hits=[SearchHit(kind=h["kind"], entity=EntityOut.of(h["entity"])) for h in hits])
-
-
-def _resolved(view: CaseView, entity_id: str) -> ResolvedOut | None:
-    """The records the entity was resolved from, and why (when entity resolution is installed)."""
-    try:
-        from tahqiq.govern import resolution
-    except ImportError:
-        return None
-    found = resolution.resolved(view, entity_id)
-    if found is None:
-        return None
-    return ResolvedOut(cluster_id=found.cluster_id, members=[EntityOut.of(m) for m in found.members],
-                       links=[LinkExplanationOut.of(link) for link in found.links])
-
-
-def _viewers(request: Request, who: Principal, entity_id: str) -> tuple[list[ViewerOut] | None, str | None]:
-    if who.role not in (SUPERVISOR, AUDITOR):
-        return None, "only supervisors and auditors may read the audit trail"
-    try:
-        records = deps.gate(request).access_log(who, entity=entity_id, limit=200)
-    except AccessDenied as exc:
-        return None, exc.reason
-    reads = [r for r in records if r.action.startswith("read.") and r.decision == "grant"]
-    return [ViewerOut(seq=r.seq, time=r.time, actor=r.actor, action=r.action, case=r.case, purpose=r.purpose)
-            for r in reversed(reads)], None
+                     hits=[SearchHit(kind=h.kind, entity=EntityOut.of(h.entity)) for h in hits])
 
 
 @router.get("/{ref}/entities/{entity_id}", response_model=EntityPage, responses={404: {"model": Problem}})
@@ -112,10 +84,11 @@ def entity_page(request: Request, ref: str, entity_id: str, purpose: Purpose = N
         entity = view.entity(entity_id)
         if entity is None:
             raise HTTPException(404, f"no entity {entity_id}")
-        resolved = _resolved(view, entity_id)
+        found = resolve.resolved(view, entity_id)
         links = graph.neighbours(view, entity_id, limit=100)
-    viewers, note = _viewers(request, who, entity_id)
-    return EntityPage(entity=EntityOut.of(entity), resolved=resolved, links=links, viewers=viewers, viewers_note=note)
+    readers, note = viewers(deps.gate(request), who, entity_id)
+    return EntityPage(entity=EntityOut.of(entity), resolved=ResolvedOut.of(found) if found else None,
+                      links=GraphOut.of(links), viewers=readers, viewers_note=note)
 
 
 def _relations(relations: str | None) -> list[str] | None:
@@ -125,19 +98,19 @@ def _relations(relations: str | None) -> list[str] | None:
 @router.get("/{ref}/graph/neighbours", response_model=GraphOut, responses={404: {"model": Problem}})
 def graph_neighbours(request: Request, ref: str, entity: Annotated[str, Query(max_length=32)],
                      relations: Annotated[str | None, Query(description="comma-separated, e.g. owner,same_cnic")] = None,
-                     limit: Annotated[int, Query(ge=1, le=2000)] = 200, purpose: Purpose = None) -> dict:
+                     limit: Annotated[int, Query(ge=1, le=2000)] = 200, purpose: Purpose = None) -> GraphOut:
     """The entity and its neighbours, as cytoscape elements."""
     with deps.case_view(request, ref, purpose) as view:
-        return graph.neighbours(view, entity, _relations(relations), limit=limit)
+        return GraphOut.of(graph.neighbours(view, entity, _relations(relations), limit=limit))
 
 
 @router.get("/{ref}/graph/paths", response_model=PathsOut, responses={404: {"model": Problem}})
 def graph_paths(request: Request, ref: str, a: Annotated[str, Query(max_length=32)],
                 b: Annotated[str, Query(max_length=32)], max_hops: Annotated[int, Query(ge=1, le=6)] = 4,
-                relations: str | None = None, purpose: Purpose = None) -> dict:
+                relations: str | None = None, purpose: Purpose = None) -> PathsOut:
     """Shortest paths between two entities."""
     with deps.case_view(request, ref, purpose) as view:
-        return graph.paths(view, a, b, max_hops=max_hops, relations=_relations(relations))
+        return PathsOut.of(graph.paths(view, a, b, max_hops=max_hops, relations=_relations(relations)))
 
 
 @router.get("/{ref}/graph/relations", response_model=list[str])
@@ -146,9 +119,9 @@ def graph_relations(ref: str) -> list[str]:
     return graph.relation_names()
 
 
-@router.get("/{ref}/timeline", response_model=list[EventOut])
+@router.get("/{ref}/timeline", response_model=list[Event])
 def timeline(request: Request, ref: str, purpose: Purpose = None,
-             limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> list[dict]:
+             limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> list[Event]:
     """Events of the case's subjects and their neighbours, newest first."""
     with deps.case_view(request, ref, purpose) as view:
         return graph.timeline(view, limit=limit)
@@ -156,61 +129,47 @@ def timeline(request: Request, ref: str, purpose: Purpose = None,
 
 @router.get("/{ref}/places", response_model=FeatureCollection)
 def places(request: Request, ref: str, purpose: Purpose = None,
-           limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> dict:
+           limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> FeatureCollection:
     """The case's events with coordinates, as GeoJSON."""
     with deps.case_view(request, ref, purpose) as view:
-        return graph.places(view, limit=limit)
+        return FeatureCollection.of(graph.places(view, limit=limit))
 
 
-@router.get("/{ref}/notes", response_model=list[NoteOut])
-def get_notes(request: Request, ref: str, entity: str | None = None, purpose: Purpose = None) -> list[dict]:
+@router.get("/{ref}/notes", response_model=list[Note])
+def get_notes(request: Request, ref: str, entity: str | None = None, purpose: Purpose = None) -> list[Note]:
     with deps.case_view(request, ref, purpose) as view:
-        return [n.to_dict() for n in notes.list_notes(view, entity)]
+        return casework.list_notes(view, entity)
 
 
-@router.post("/{ref}/notes", status_code=201, response_model=NoteOut)
-def post_note(request: Request, ref: str, body: NoteIn, purpose: Purpose = None) -> dict:
+@router.post("/{ref}/notes", status_code=201, response_model=Note)
+def post_note(request: Request, ref: str, body: NoteIn, purpose: Purpose = None) -> Note:
     with deps.case_view(request, ref, purpose) as view:
-        return notes.add_note(view, body.body, body.entity_id).to_dict()
+        return casework.add_note(view, body.body, body.entity_id)
 
 
-@router.get("/{ref}/evidence", response_model=list[EvidenceOut])
-def get_evidence(request: Request, ref: str, purpose: Purpose = None) -> list[dict]:
+@router.get("/{ref}/evidence", response_model=list[EvidenceInfo])
+def get_evidence(request: Request, ref: str, purpose: Purpose = None) -> list[EvidenceInfo]:
     with deps.case_view(request, ref, purpose) as view:
-        return [e.__dict__ for e in list_evidence(view)]
+        return list_evidence(view)
 
 
-def _safe_name(name: str | None) -> str:
-    base = Path((name or "").replace("\\", "/")).name.strip().lstrip(".")
-    return base[:200] or "upload.bin"
-
-
-@router.post("/{ref}/evidence", status_code=201, response_model=EvidenceOut, responses={413: {"model": Problem}})
+@router.post("/{ref}/evidence", status_code=201, response_model=EvidenceInfo, responses={413: {"model": Problem}})
 def post_evidence(request: Request, ref: str, file: UploadFile = File(...),
-                  description: str | None = Form(None, max_length=2000), purpose: Purpose = None) -> dict:
+                  description: str | None = Form(None, max_length=2000), purpose: Purpose = None) -> EvidenceInfo:
     """Upload a file into custody: stored under its SHA-256, the upload an audit entry."""
-    with tempfile.TemporaryDirectory(prefix="tahqiq-upload-") as tmp:
-        path = Path(tmp) / _safe_name(file.filename)
-        size = 0
-        with open(path, "wb") as out:
-            while chunk := file.file.read(1 << 20):
-                size += len(chunk)
-                if size > MAX_UPLOAD:
-                    raise HTTPException(413, f"evidence uploads are limited to {MAX_UPLOAD >> 20} MiB here; "
-                                             "use `tahqiq evidence add` for larger files")
-                out.write(chunk)
-        with deps.case_view(request, ref, purpose) as view:
-            return add_evidence(view, path, description).__dict__
+    try:
+        with spooled(file) as path, deps.case_view(request, ref, purpose) as view:
+            return add_evidence(view, path, description)
+    except UploadTooLarge as exc:
+        raise HTTPException(413, f"evidence {exc}") from None
 
 
-@router.get("/{ref}/resolution/review", response_model=list[LinkExplanationOut])
+@router.get("/{ref}/resolution/review", response_model=list[LinkExplanation])
 def review(request: Request, ref: str, purpose: Purpose = None,
-           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[LinkExplanationOut]:
+           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[LinkExplanation]:
     """Uncertain record pairs no analyst has decided yet, most likely first."""
-    from tahqiq.govern import resolution
-
     with deps.case_view(request, ref, purpose) as view:
-        return [LinkExplanationOut.of(x) for x in resolution.review_queue(view, limit=limit)]
+        return resolve.review_queue(view, limit=limit)
 
 
 class DecisionIn(BaseModel):
@@ -221,9 +180,7 @@ class DecisionIn(BaseModel):
 
 
 @router.post("/{ref}/resolution/decide", status_code=201)
-def decide(request: Request, ref: str, body: DecisionIn, purpose: Purpose = None) -> dict:
+def decide(request: Request, ref: str, body: DecisionIn, purpose: Purpose = None) -> dict[str, int]:
     """Merge or split two records (kept with your name and reason; every later run obeys it)."""
-    from tahqiq.govern import resolution
-
     with deps.case_view(request, ref, purpose) as view:
-        return {"id": resolution.decide(view, body.left_id, body.right_id, body.decision, body.reason)}
+        return {"id": resolve.decide(view, body.left_id, body.right_id, body.decision, body.reason)}

@@ -18,10 +18,27 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    # Capability modules: each defines `register(app)`. Keep this list in pipeline order.
-    from tahqiq.cli import demo_cmds, generate_cmds, govern_cmds, ingest_cmds, resolve_cmds, screen_cmds, store_cmds, stream_cmds, web_cmds
+    # Each command group's module defines `register(app)`; listed in pipeline order. The modules load
+    # their heavy libraries (Splink, FastAPI, Spark) inside the commands that need them, so that
+    # `tahqiq --help` and quick commands start in a fraction of a second.
+    from tahqiq.cli import (
+        audit_cmds,
+        case_cmds,
+        custody_cmds,
+        data_cmds,
+        demo_cmds,
+        generate_cmds,
+        ingest_cmds,
+        resolve_cmds,
+        screen_cmds,
+        store_cmds,
+        stream_cmds,
+        user_cmds,
+        web_cmds,
+    )
 
-    for module in (store_cmds, generate_cmds, ingest_cmds, govern_cmds, resolve_cmds, screen_cmds, demo_cmds, stream_cmds, web_cmds):
+    for module in (store_cmds, generate_cmds, ingest_cmds, user_cmds, case_cmds, audit_cmds, custody_cmds, data_cmds,
+                   resolve_cmds, screen_cmds, demo_cmds, stream_cmds, web_cmds):
         module.register(app)
 
 

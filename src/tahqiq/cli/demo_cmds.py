@@ -123,7 +123,7 @@ def _detect(engine, gate, out: Path) -> _DetectStats:
     from tahqiq.govern import SYSTEM
     from tahqiq.screen.index import WatchlistIndex
     from tahqiq.stream.rulefile import load_rules
-    from tahqiq.stream.tables import Alert
+    from tahqiq.alerts import Alert
 
     rules = load_rules()
     files = sorted((out / "streams").glob("*.jsonl"))

@@ -42,7 +42,7 @@ def _exists(gate: Gate, username: str) -> bool:
 
 
 def _resolved_keys(view, entity_id: str) -> dict[str, list[str]]:
-    from tahqiq.govern.resolution import resolved
+    from tahqiq.resolve import resolved
 
     res = resolved(view, entity_id)
     keys: dict[str, list[str]] = {"cnic": [], "phone": []}
@@ -57,8 +57,8 @@ def _resolved_keys(view, entity_id: str) -> dict[str, list[str]]:
 def set_up(gate: Gate, password: str | None = None) -> DemoPeople:
     """Create (once) the demo accounts, the warrant case and its watchlist; route all districts'
     alerts to the analyst's control room. Idempotent: a second demo run reuses them."""
-    from tahqiq.govern.alerts import AlertDesk
-    from tahqiq.govern.watchlists import add_entry
+    from tahqiq.alerts import AlertDesk
+    from tahqiq.screen.watchlists import add_entry
 
     password = password or secrets.token_urlsafe(9)
     audit = gate.audit

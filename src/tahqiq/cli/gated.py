@@ -14,10 +14,13 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+from datetime import datetime, timezone
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+
+from tahqiq.model.types import parse_expiry
 
 UserOpt = Annotated[Optional[str], typer.Option("--user", "-u", help="your username (or set TAHQIQ_TOKEN)")]
 CaseOpt = Annotated[str, typer.Option("--case", "-c", help="the case this serves, e.g. CASE-2026-0001")]
@@ -45,6 +48,21 @@ err = LiveConsole(stderr=True)
 
 class UsageError(Exception):
     """The command was asked for something it cannot do as given (exit status 2)."""
+
+
+def when(ts: datetime | None) -> str:
+    """A stored time as the tables print it: UTC to the minute."""
+    return ts.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M") if ts else ""
+
+
+def expiry_option(expires: str | None) -> datetime | None:
+    """--expires as typed (a date: through the end of that day, UTC), or None."""
+    if not expires:
+        return None
+    try:
+        return parse_expiry(expires)
+    except ValueError:
+        raise UsageError(f"--expires: use a date like 2026-12-31, not {expires!r}") from None
 
 
 class GateContext:
@@ -124,4 +142,4 @@ def add_group(app: typer.Typer, sub: typer.Typer, name: str) -> None:
 
 
 __all__ = ["UserOpt", "CaseOpt", "PurposeOpt", "LiveConsole", "out", "err", "UsageError", "GateContext",
-           "gated", "add_group"]
+           "gated", "add_group", "expiry_option", "when"]

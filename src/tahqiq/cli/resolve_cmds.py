@@ -81,7 +81,7 @@ def _bar(log2: float, scale: int = 3) -> str:
 @gated()
 def explain_cmd(ctx: GateContext, entity: str, case: CaseOpt, purpose: PurposeOpt, user: UserOpt = None) -> None:
     """Which records ENTITY was resolved with, and the weight of evidence behind each link."""
-    from tahqiq.govern.resolution import resolved
+    from tahqiq.resolve import resolved
 
     me = ctx.login(user)
     with ctx.gate.session(me, case, purpose) as view:
@@ -104,7 +104,7 @@ def explain_cmd(ctx: GateContext, entity: str, case: CaseOpt, purpose: PurposeOp
 def review_cmd(ctx: GateContext, case: CaseOpt, purpose: PurposeOpt,
                limit: Annotated[int, typer.Option(help="how many pairs")] = 20, user: UserOpt = None) -> None:
     """Uncertain pairs waiting for an analyst's decision, most likely match first."""
-    from tahqiq.govern.resolution import review_queue
+    from tahqiq.resolve import review_queue
 
     me = ctx.login(user)
     with ctx.gate.session(me, case, purpose) as view:
@@ -125,7 +125,7 @@ def review_cmd(ctx: GateContext, case: CaseOpt, purpose: PurposeOpt,
 def decide_cmd(ctx: GateContext, left: str, right: str, decision: str, case: CaseOpt, purpose: PurposeOpt,
                reason: Annotated[str, typer.Option(help="why; kept with your name")] = "", user: UserOpt = None) -> None:
     """Merge or split two records; every later run obeys the newest decision on the pair."""
-    from tahqiq.govern.resolution import decide
+    from tahqiq.resolve import decide
 
     me = ctx.login(user)
     with ctx.gate.session(me, case, purpose) as view:

@@ -17,7 +17,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from tahqiq.cli.gated import CaseOpt, GateContext, PurposeOpt, UsageError, UserOpt, add_group, err, gated, out
+from tahqiq.cli.gated import CaseOpt, GateContext, PurposeOpt, UsageError, UserOpt, add_group, err, expiry_option, gated, out
 
 watchlist_app = typer.Typer(help="Watchlists: people, phones, vehicles and cyber indicators wanted under a case.",
                             no_args_is_help=True)
@@ -30,8 +30,6 @@ OptionalPurpose = Annotated[Optional[str], typer.Option("--purpose", "-p", help=
 
 
 def _expiry(expires: str | None, days: int | None, *, required: bool = True) -> datetime | None:
-    from tahqiq.screen.entries import parse_expiry
-
     if expires and days:
         raise UsageError("give --expires or --days, not both")
     if days is not None:
@@ -39,10 +37,7 @@ def _expiry(expires: str | None, days: int | None, *, required: bool = True) -> 
             raise UsageError("--days must be at least 1")
         return datetime.now(timezone.utc) + timedelta(days=days)
     if expires:
-        try:
-            return parse_expiry(expires)
-        except ValueError:
-            raise UsageError(f"--expires: use a date like 2026-12-31, not {expires!r}") from None
+        return expiry_option(expires)
     if required:
         raise UsageError("every watchlist entry needs an expiry: give --expires DATE or --days N")
     return None
@@ -66,7 +61,7 @@ def watchlist_add(
     expires: ExpiresOpt = None, days: DaysOpt = None, purpose: OptionalPurpose = None, user: UserOpt = None,
 ) -> None:
     """Put a person, phone, vehicle or indicator on the case's watchlist (a person needs a warrant)."""
-    from tahqiq.govern.watchlists import add_entry
+    from tahqiq.screen.watchlists import add_entry
 
     keys = {"name": name, "cnic": cnic, "phone": phone, "plate": plate, "chassis": chassis, "iban": iban,
             "indicator": indicator}
@@ -87,7 +82,7 @@ def watchlist_import(ctx: GateContext, file: Path, case: CaseOpt,
     Columns: kind, reason, expires, name, cnic, phone, plate, chassis, iban, indicator,
     indicator_type, stix_pattern, birth_date, father_name; several names or numbers in one cell are
     separated by '|'. --expires/--days give rows without an expiry of their own."""
-    from tahqiq.govern.watchlists import WatchlistInputError, import_rows
+    from tahqiq.screen.watchlists import WatchlistInputError, import_rows
 
     if not file.is_file():
         raise UsageError(f"no file {file}")
@@ -122,7 +117,7 @@ def watchlist_list(ctx: GateContext, purpose: PurposeOpt,
                    all_: Annotated[bool, typer.Option("--all", help="with --case: also expired and ended")] = False,
                    user: UserOpt = None) -> None:
     """Watchlist entries: of one case, or every active entry you may read (an audited read)."""
-    from tahqiq.govern.watchlists import active_entries, list_entries
+    from tahqiq.screen.watchlists import active_entries, list_entries
 
     me = ctx.login(user)
     if case:
@@ -148,10 +143,11 @@ def watchlist_expire(ctx: GateContext, entry_id: int,
                      reason: Annotated[str, typer.Option(help="why the entry ends (e.g. 'arrested 2026-05-02')")],
                      purpose: OptionalPurpose = None, user: UserOpt = None) -> None:
     """End an entry now; it stops matching at once."""
-    from tahqiq.govern.watchlists import entry_case, expire_entry
+    from tahqiq.screen.watchlists import entry_case, expire_entry
 
-    case = entry_case(ctx.gate, entry_id)
-    with ctx.gate.session(ctx.login(user), case, purpose or reason) as view:
+    me = ctx.login(user)
+    case = entry_case(ctx.gate, me, entry_id)
+    with ctx.gate.session(me, case, purpose or reason) as view:
         expire_entry(view, entry_id, reason)
     out.print(f"watchlist entry {entry_id} of {case} ended")
 
@@ -188,7 +184,7 @@ def screen_cmd(
     user: UserOpt = None,
 ) -> None:
     """Screen a name and/or identifiers against the watchlists, with score and explanation."""
-    from tahqiq.govern.watchlists import audit_screening
+    from tahqiq.screen.watchlists import audit_screening
     from tahqiq.screen.index import WatchlistIndex
     from tahqiq.screen.screening import screen_record, screen_store
 
@@ -210,10 +206,12 @@ def screen_cmd(
             if store:
                 found = screen_store(view, record, index=index, strict=True)
                 matches, hits = found.matches, hits + [h for h in found.hits if h not in hits]
+            audit_screening(view, record=record, hit_ids=[h.entry_id for h in hits])
     else:
         index = WatchlistIndex.load(ctx.gate, me, purpose)
         hits = screen_record(index, record, strict=True, threshold=threshold, limit=limit)
-    audit_screening(ctx.gate, me, purpose=purpose, case=case, record=record, hit_ids=[h.entry_id for h in hits])
+        with ctx.gate.scope(me, purpose) as job:
+            audit_screening(job, record=record, hit_ids=[h.entry_id for h in hits])
     if as_json:
         doc = {"hits": [{**h.__dict__} for h in hits], "store": [m.__dict__ for m in matches]}
         out.print_json(json.dumps(doc, ensure_ascii=False, default=str))

@@ -124,10 +124,11 @@ async def _embedded(engine, files, rules, lookup, batch: int, rate: float | None
     from tahqiq.stream.bus import InProcessBus
     from tahqiq.stream.engine import RuleEngine
     from tahqiq.stream.windows import Detector
+    from tahqiq.alerts import write_alerts
     from tahqiq.stream.worker import Worker, replay
 
     bus = InProcessBus()
-    worker = Worker(engine, Detector(RuleEngine(rules, lookup)), bus, on_progress=_progress_printer())
+    worker = Worker(engine, Detector(RuleEngine(rules, lookup)), bus, sink=write_alerts, on_progress=_progress_printer())
 
     async def produce():
         await replay(bus, _records(files), batch_size=batch, rate=rate)
@@ -187,6 +188,7 @@ def detect_cmd(
     from tahqiq.stream.bus import BusError, NatsBus
     from tahqiq.stream.engine import RuleEngine
     from tahqiq.stream.windows import Detector
+    from tahqiq.alerts import write_alerts
     from tahqiq.stream.worker import Worker
 
     _check_bus(bus)
@@ -203,7 +205,7 @@ def detect_cmd(
         nats_bus = await NatsBus(bus, stream=stream, subject=f"{stream.lower()}.events", durable=consumer,
                                  ack_wait=ack_wait).connect()
         try:
-            worker = Worker(engine, Detector(RuleEngine(loaded, lookup)), nats_bus, consumer=consumer,
+            worker = Worker(engine, Detector(RuleEngine(loaded, lookup)), nats_bus, sink=write_alerts, consumer=consumer,
                             on_progress=_progress_printer())
             return await worker.run(idle_exit=idle_exit)
         finally:
@@ -247,7 +249,7 @@ def _desk(fn):
     @functools.wraps(fn)
     def run(*args, **kwargs):
         from tahqiq.govern import AccessDenied, Gate, GovernError
-        from tahqiq.govern.alerts import AlertDesk
+        from tahqiq.alerts import AlertDesk
 
         engine = store()
         gate = Gate(engine)

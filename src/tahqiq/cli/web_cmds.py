@@ -24,8 +24,8 @@ def serve(
     """Serve the web application and the API (docs at /docs, the spec at /openapi.json)."""
     import uvicorn
 
-    from tahqiq.api.app import create_app
-    from tahqiq.govern.name_search import index_for
+    from tahqiq.compose import create_app
+    from tahqiq.search import index_for
     from tahqiq.govern.retention import start_schedule
 
     if not 0 < port < 65536:
@@ -37,7 +37,7 @@ def serve(
     gate = app.state.gate
     heads = gate.audit.start_heartbeat()
     # Build the name-search index now rather than on the first search (it reads every name once).
-    threading.Thread(target=index_for(engine).refresh, name="tahqiq-name-index", daemon=True).start()
+    threading.Thread(target=index_for(gate).refresh, name="tahqiq-name-index", daemon=True).start()
     retention = start_schedule(gate.audit, interval_hours=retention_hours)
     scheme = "http" if insecure_cookies else "https (behind your TLS proxy)"
     console.print(f"Tahqiq on [bold]http://{host}:{port}/[/] — cookies for {scheme}; API docs at /docs")

@@ -105,7 +105,7 @@ def generate(persons: int, seed: int, out: str | Path, progress: bool = True, ha
 
 def _generate(persons: int, seed: int, out: Path, progress: bool) -> Manifest:
     from tahqiq.generate import crime, events, finance, population, sources
-    from tahqiq.generate.places import geography
+    from tahqiq.model.geography import geography
     from tahqiq.generate.progress import Progress
     from tahqiq.generate.writers import Truth
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
 
-from tahqiq.generate.places import Geography, km_between
+from tahqiq.model.geography import Geography, km_between
 from tahqiq.generate.population import Population
 from tahqiq.generate.rng import stream
 from tahqiq.generate.timefmt import EPOCH_ORD, REF_ORD, seconds_of

@@ -13,7 +13,7 @@ from itertools import accumulate
 import numpy as np
 
 from tahqiq.generate.crime import OFFENCES, Crime
-from tahqiq.generate.places import Geography
+from tahqiq.model.geography import Geography
 from tahqiq.generate.population import Population
 from tahqiq.generate.rng import np_stream, stream
 from tahqiq.generate.timefmt import REF_ORD, seconds_of

@@ -23,7 +23,7 @@ from functools import cache
 
 import numpy as np
 
-from tahqiq.generate.pkgdata import read_text
+from tahqiq.model.pkgdata import read_text
 from tahqiq.generate.urdu import URDU, to_urdu
 
 # --- name parts ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import numpy as np
 
 from tahqiq.generate import identifiers as ids
 from tahqiq.generate import names as nm
-from tahqiq.generate.places import District, Geography, GENERIC_LOCALITIES
+from tahqiq.model.geography import District, Geography, GENERIC_LOCALITIES
 from tahqiq.generate.rng import np_stream, stream
 from tahqiq.generate.timefmt import REF_ORD
 

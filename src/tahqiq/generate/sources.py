@@ -19,7 +19,7 @@ from tahqiq.generate import names as nm
 from tahqiq.generate.crime import OFFENCES, Crime
 from tahqiq.generate.events import Osint, Point, Stream
 from tahqiq.generate.finance import Finance
-from tahqiq.generate.places import Geography
+from tahqiq.model.geography import Geography
 from tahqiq.generate.population import Population, address_variant
 from tahqiq.generate.rng import stream
 from tahqiq.generate.timefmt import EPOCH_ORD, fmt_date, iso

@@ -3,7 +3,7 @@
 The lexicon covers the names the generator uses most (it also boosts them when sampling, see
 names.py). A token without an entry stays in Latin script: agencies do mix scripts in one field.
 
-This table is deliberately independent of the resolver's lexicon (tahqiq/resolve/data/
+This table is deliberately independent of the resolver's lexicon (tahqiq/names/data/
 name_lexicon.csv): if the generator spelled Urdu names from the lexicon that resolution uses to read
 them, resolution would be evaluated on data made with its own answer key.
 

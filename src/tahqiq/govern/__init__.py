@@ -1,11 +1,16 @@
 """Governance: identities, cases, the gate every read of personal data passes, the audit log,
-evidence custody and retention. See docs/governance.md.
+evidence custody and retention. See docs/governance.md and docs/architecture.md.
 
     from tahqiq.govern import Gate, AccessDenied
     gate = Gate(engine)
     me = gate.authenticate_password(username, password)
     with gate.session(me, case="CASE-2026-0001", purpose="investigate FIR 123/2026") as view:
         people = view.find("cnic", "35202-1234567-1")
+        with view.read("read.graph", detail={"center": eid}) as reader:   # a feature's own read
+            reader.entities(ids)
+
+This module is the room's public surface: feature rooms import what they need from here (and the
+tables of `tahqiq.govern.tables` to join cases or users), never the gate's modules themselves.
 """
 
 from tahqiq.govern.auditlog import AuditLog, AuditRecord, SignedTreeHead, VerifyReport
@@ -13,6 +18,7 @@ from tahqiq.govern.base import (
     ADMIN,
     ANALYST,
     AUDITOR,
+    READER_ROLES,
     ROLES,
     SUPERVISOR,
     SYSTEM,
@@ -21,10 +27,14 @@ from tahqiq.govern.base import (
     GovernError,
     Principal,
 )
-from tahqiq.govern.gate import CaseView, Gate, aggregate
+from tahqiq.govern.cases import CaseInfo, case_purpose, get_case, list_cases
+from tahqiq.govern.gate import Gate, aggregate
+from tahqiq.govern.reader import Reader
+from tahqiq.govern.views import CaseView, GrantedCase, JobView, View, Writer
 
 __all__ = [
-    "Gate", "CaseView", "AccessDenied", "AuthenticationFailed", "GovernError", "Principal", "SYSTEM",
+    "Gate", "View", "CaseView", "JobView", "Reader", "Writer", "GrantedCase", "CaseInfo", "case_purpose", "get_case", "list_cases",
+    "AccessDenied", "AuthenticationFailed", "GovernError", "Principal", "SYSTEM",
     "AuditLog", "AuditRecord", "SignedTreeHead", "VerifyReport", "aggregate",
-    "ROLES", "ANALYST", "SUPERVISOR", "AUDITOR", "ADMIN",
+    "ROLES", "READER_ROLES", "ANALYST", "SUPERVISOR", "AUDITOR", "ADMIN",
 ]

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from tahqiq.store.base import aware, aware_utc, utcnow
 
 ANALYST, SUPERVISOR, AUDITOR, ADMIN = "analyst", "supervisor", "auditor", "admin"
 ROLES = (ANALYST, SUPERVISOR, AUDITOR, ADMIN)
@@ -48,19 +52,10 @@ class AuthenticationFailed(AccessDenied):
     pass
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def aware(ts: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything Tahqiq stores is UTC."""
-    if ts is None or ts.tzinfo is not None:
-        return ts
-    return ts.replace(tzinfo=timezone.utc)
-
-
-def orm(conn):
+def orm(conn: Connection) -> Session:
     """An ORM session on `conn` (joining its transaction), for queries that return mapped objects."""
-    from sqlalchemy.orm import Session
-
     return Session(bind=conn, expire_on_commit=False)
+
+
+__all__ = ["ADMIN", "ANALYST", "AUDITOR", "READER_ROLES", "ROLES", "SUPERVISOR", "SYSTEM", "AccessDenied",
+           "AuthenticationFailed", "GovernError", "Principal", "aware", "aware_utc", "orm", "utcnow"]

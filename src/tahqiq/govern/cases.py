@@ -25,7 +25,7 @@ from tahqiq.govern.base import (
     orm,
     utcnow,
 )
-from tahqiq.govern.identity import deny, require_role
+from tahqiq.govern.entries import deny, record, require_role
 from tahqiq.govern.tables import Agency, Case, CaseMember, CaseSubject, User
 
 BASIS_KINDS = ("fir", "warrant")
@@ -76,6 +76,13 @@ def get_case(engine: Engine, reference: str) -> CaseInfo:
         if row is None:
             raise GovernError(f"no case {reference!r}")
         return _info(conn, row.Case, row.code)
+
+
+def case_purpose(engine: Engine, reference: str) -> str:
+    """The case's own stated purpose ("" for no such case): what a read serves unless the user
+    says otherwise."""
+    with engine.connect() as conn:
+        return conn.execute(select(Case.purpose).where(Case.reference == reference)).scalar() or ""
 
 
 def list_cases(engine: Engine, actor: Principal, *, include_closed: bool = False) -> list[CaseInfo]:
@@ -138,8 +145,7 @@ def open_case(
                 opened_by=actor.user_id, opened_at=utcnow(), expires_at=expires,
             )
         ).inserted_primary_key[0]
-        audit.append(
-            actor.username, "case.open", role=actor.role, case=reference, purpose=purpose, target=reference,
+        record(audit, actor, "case.open", decision="info", case=reference, purpose=purpose, target=reference,
             detail={"basis": basis_kind, "basis_ref": basis_ref, "officer": authorising_officer,
                     "expires": expires.isoformat(), "agency": actor.agency},
             conn=conn,
@@ -182,7 +188,7 @@ def _add_member(conn, audit, actor, case_id, reference, username, *, cross_agenc
             added_by=actor.user_id, added_at=utcnow(),
         )
     )
-    audit.append(actor.username, "case.add_member", role=actor.role, case=reference, target=username,
+    record(audit, actor, "case.add_member", decision="info", case=reference, target=username,
                  detail={"cross_agency": user.agency_id != actor.agency_id}, conn=conn)
 
 
@@ -201,14 +207,14 @@ def remove_member(audit: AuditLog, actor: Principal, reference: str, username: s
         n = conn.execute(delete(CaseMember).where(CaseMember.case_id == case.id, CaseMember.user_id == uid)).rowcount
         if not n:
             raise GovernError(f"{username} is not a member of {reference}")
-        audit.append(actor.username, "case.remove_member", role=actor.role, case=reference, target=username, conn=conn)
+        record(audit, actor, "case.remove_member", decision="info", case=reference, target=username, conn=conn)
 
 
 def close_case(audit: AuditLog, actor: Principal, reference: str, reason: str = "") -> None:
     case = _case_for_supervisor(audit, actor, reference, "case.close")
     with audit.transaction() as conn:
         conn.execute(update(Case).where(Case.id == case.id).values(status="closed", closed_at=utcnow()))
-        audit.append(actor.username, "case.close", role=actor.role, case=reference, target=reference,
+        record(audit, actor, "case.close", decision="info", case=reference, target=reference,
                      detail={"reason": reason}, conn=conn)
 
 
@@ -223,7 +229,7 @@ def extend_case(audit: AuditLog, actor: Principal, reference: str, *, expires_at
         if authorising_officer:
             values["authorising_officer"] = authorising_officer
         conn.execute(update(Case).where(Case.id == case.id).values(**values))
-        audit.append(actor.username, "case.extend", role=actor.role, case=reference, target=reference,
+        record(audit, actor, "case.extend", decision="info", case=reference, target=reference,
                      detail={"expires": expires.isoformat(), "officer": authorising_officer or case.authorising_officer},
                      conn=conn)
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tahqiq.config import settings
-from tahqiq.govern.base import GovernError, aware, orm, utcnow
-from tahqiq.govern.gate import CaseView
+from tahqiq.govern.base import GovernError, aware, utcnow
+from tahqiq.govern.views import CaseView
 from tahqiq.govern.keys import public_key_pem
 from tahqiq.govern.tables import AuditEntry, EvidenceItem, User
 
@@ -96,35 +96,31 @@ def add_evidence(view: CaseView, path: Path | str, description: str | None = Non
     path = Path(path)
     if not path.is_file():
         raise GovernError(f"{path} is not a file")
-    case = view._decide("evidence.add", target=path.name)
-    digest, size = _store_blob(path)
-    audit = view.gate.audit
-    with audit.transaction() as conn:
-        if conn.execute(select(EvidenceItem.id).where(EvidenceItem.case_id == case.id, EvidenceItem.sha256 == digest)).first():
+    with view.write("evidence.add", target=path.name) as w:
+        assert w.case is not None
+        digest, size = _store_blob(path)
+        if w.conn.execute(select(EvidenceItem.id).where(EvidenceItem.case_id == w.case.id,
+                                                        EvidenceItem.sha256 == digest)).first():
             raise GovernError(f"{path.name} (sha256 {digest[:12]}…) is already evidence in {view.case}")
-        rec = audit.append(
-            view.principal.username, "evidence.add", role=view.principal.role, case=view.case, purpose=view.purpose,
-            target=digest, detail={"sha256": digest, "filename": path.name, "size": size, "description": description},
-            conn=conn,
-        )
+        w.target = digest
+        rec = w.record(sha256=digest, filename=path.name, size=size, description=description)
         now = utcnow()
-        eid = conn.execute(EvidenceItem.__table__.insert().values(
-            sha256=digest, case_id=case.id, filename=path.name, size_bytes=size, description=description,
+        eid = w.conn.execute(EvidenceItem.__table__.insert().values(
+            sha256=digest, case_id=w.case.id, filename=path.name, size_bytes=size, description=description,
             added_by=view.principal.user_id, added_at=now, custody_seq=rec.seq)).inserted_primary_key[0]
     return EvidenceInfo(eid, digest, view.case, path.name, size, description, view.principal.username, now, rec.seq)
 
 
 def list_evidence(view: CaseView) -> list[EvidenceInfo]:
-    case = view._decide("evidence.list")
-    with view.gate.engine.connect() as conn:
-        rows = orm(conn).execute(
+    with view.read("evidence.list") as r:
+        assert r.case is not None
+        rows = r.session.execute(
             select(EvidenceItem, User.username).join(User, User.id == EvidenceItem.added_by)
-            .where(EvidenceItem.case_id == case.id).order_by(EvidenceItem.id)
+            .where(EvidenceItem.case_id == r.case.id).order_by(EvidenceItem.id)
         ).all()
-    items = [EvidenceInfo(r.EvidenceItem.id, r.EvidenceItem.sha256, view.case, r.EvidenceItem.filename,
-                          r.EvidenceItem.size_bytes, r.EvidenceItem.description, r.username,
-                          aware(r.EvidenceItem.added_at), r.EvidenceItem.custody_seq) for r in rows]
-    view._grant("evidence.list", target=None, detail={"count": len(items)})
+        items = [EvidenceInfo(e.id, e.sha256, view.case, e.filename, e.size_bytes, e.description, username,
+                              aware(e.added_at), e.custody_seq) for e, username in rows]
+        r.note(count=len(items))
     return items
 
 
@@ -133,11 +129,12 @@ def export_bundle(view: CaseView, out_dir: Path | str, sha256s: list[str] | None
     out = Path(out_dir)
     if out.exists() and any(out.iterdir()):
         raise GovernError(f"{out} exists and is not empty")
-    case = view._decide("evidence.export", target=str(out))
+    with view.read("evidence.export", target=str(out)) as r:
+        assert r.case is not None
+        q = select(EvidenceItem).where(EvidenceItem.case_id == r.case.id).order_by(EvidenceItem.id)
+        items = list(r.session.execute(q).scalars())
+        r.note(items=len(items))
     audit = view.gate.audit
-    with audit.engine.connect() as conn:
-        q = select(EvidenceItem).where(EvidenceItem.case_id == case.id).order_by(EvidenceItem.id)
-        items = list(orm(conn).execute(q).scalars())
     if sha256s:
         wanted = set(sha256s)
         items = [i for i in items if i.sha256 in wanted]
@@ -154,9 +151,8 @@ def export_bundle(view: CaseView, out_dir: Path | str, sha256s: list[str] | None
         shutil.copyfile(src, out / "files" / item.sha256)
     # The export is itself custody: record it, then sign a head that covers it, then prove.
     for item in items:
-        audit.append(view.principal.username, "evidence.export", role=view.principal.role, case=view.case,
-                     purpose=view.purpose, target=item.sha256,
-                     detail={"sha256": item.sha256, "filename": item.filename, "bundle": out.name})
+        view.note("evidence.export", target=item.sha256,
+                  detail={"sha256": item.sha256, "filename": item.filename, "bundle": out.name})
     head = audit.sign_head(force=True)
     e = AuditEntry.__table__.c
     with audit.engine.connect() as conn:

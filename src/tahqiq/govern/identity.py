@@ -19,7 +19,6 @@ from tahqiq.govern.auditlog import AuditLog
 from tahqiq.govern.base import (
     ADMIN,
     ROLES,
-    AccessDenied,
     AuthenticationFailed,
     GovernError,
     Principal,
@@ -27,6 +26,7 @@ from tahqiq.govern.base import (
     orm,
     utcnow,
 )
+from tahqiq.govern.entries import deny, record, require_role
 from tahqiq.govern.tables import Agency, ApiToken, User
 
 TOKEN_PREFIX = "tq_"
@@ -53,22 +53,6 @@ def token_digest(token: str) -> str:
 
 def _principal(user: User, agency: Agency, token_id: int | None = None) -> Principal:
     return Principal(user.id, user.username, user.role, agency.code, agency.id, token_id)
-
-
-def deny(audit: AuditLog, who: Principal | None, action: str, reason: str, *, target: str | None = None,
-         case: str | None = None, purpose: str | None = None, detail: dict | None = None,
-         exc: type[AccessDenied] = AccessDenied) -> AccessDenied:
-    """Record a refusal in the audit log and return the exception to raise."""
-    rec = audit.append(
-        who.username if who else "anonymous", action, role=who.role if who else None, case=case,
-        purpose=purpose, decision="deny", target=target, detail={"reason": reason, **(detail or {})},
-    )
-    return exc(reason, rec.seq)
-
-
-def require_role(audit: AuditLog, who: Principal, action: str, roles: tuple[str, ...], *, target=None) -> None:
-    if who.role not in roles:
-        raise deny(audit, who, action, f"role {who.role!r} may not do this (needs {' or '.join(roles)})", target=target)
 
 
 def count_users(engine: Engine) -> int:
@@ -125,10 +109,9 @@ def add_user(
                 password_hash=password_hash, disabled=False, created_at=utcnow(),
             )
         ).inserted_primary_key[0]
-        audit.append(
-            actor.username if actor else username, "user.add", role=actor.role if actor else None,
-            target=username, detail={"role": role, "agency": agency, "bootstrap": actor is None}, conn=conn,
-        )
+        # The bootstrap admin adds itself: the entry names the new user as the actor.
+        record(audit, actor or Principal(uid, username, role, agency, agency_id), "user.add", decision="info",
+               target=username, detail={"role": role, "agency": agency, "bootstrap": actor is None}, conn=conn)
     return uid
 
 
@@ -156,7 +139,7 @@ def disable_user(audit: AuditLog, actor: Principal, username: str) -> None:
         ).rowcount
         if not n:
             raise GovernError(f"no user {username!r}")
-        audit.append(actor.username, "user.disable", role=actor.role, target=username, conn=conn)
+        record(audit, actor, "user.disable", decision="info", target=username, conn=conn)
 
 
 def create_token(
@@ -180,8 +163,7 @@ def create_token(
                 user_id=user.id, name=name, token_hash=token_digest(token), created_at=utcnow(), expires_at=expires
             )
         ).inserted_primary_key[0]
-        audit.append(
-            actor.username, "token.create", role=actor.role, target=username,
+        record(audit, actor, "token.create", decision="info", target=username,
             detail={"token_id": tid, "name": name, "expires": expires.isoformat()}, conn=conn,
         )
     return token, tid
@@ -208,13 +190,14 @@ def revoke_token(audit: AuditLog, actor: Principal, token_id: int) -> None:
             raise deny(audit, actor, "token.revoke", "only an admin may revoke another user's token",
                        target=str(token_id))
         conn.execute(update(ApiToken).where(ApiToken.id == token_id).values(revoked_at=utcnow()))
-        audit.append(actor.username, "token.revoke", role=actor.role, target=str(token_id), conn=conn)
+        record(audit, actor, "token.revoke", decision="info", target=str(token_id), conn=conn)
 
 
 def _fail(audit: AuditLog, username: str | None, how: str) -> AuthenticationFailed:
     # The same words whatever went wrong, so that failures do not reveal which usernames exist;
     # the log keeps the real cause.
-    rec = audit.append(username or "anonymous", "auth.login", decision="deny", target=username, detail={"reason": how})
+    who = Principal(0, username, "", "", 0) if username else None
+    rec = record(audit, who, "auth.login", decision="deny", target=username, detail={"reason": how})
     return AuthenticationFailed("authentication failed: wrong username, password or token, or the account is disabled", rec.seq)
 
 

@@ -49,7 +49,7 @@ def _create_exclusive(path: Path, data: bytes) -> None:
         tmp.unlink()
 
 
-def _load_or_create(path: Path, make: callable) -> bytes:
+def load_or_create(path: Path, make: callable) -> bytes:
     if not path.exists():
         _create_exclusive(path, make())
     return path.read_bytes()
@@ -114,14 +114,14 @@ def load_signer(home: Path | None = None) -> Signer:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
 
-    key = serialization.load_pem_private_key(_load_or_create(path, make), password=None)
+    key = serialization.load_pem_private_key(load_or_create(path, make), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{path} is not an Ed25519 private key")
     return Signer(key)
 
 
 def load_pepper(home: Path | None = None) -> bytes:
-    return _load_or_create(keys_dir(home) / PEPPER_FILE, lambda: secrets.token_bytes(32))
+    return load_or_create(keys_dir(home) / PEPPER_FILE, lambda: secrets.token_bytes(32))
 
 
 def value_digest(pepper: bytes, prop: str, value: str) -> str:

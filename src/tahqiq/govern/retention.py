@@ -22,10 +22,10 @@ from sqlalchemy import delete, or_, select, update
 
 from tahqiq.govern.auditlog import AuditLog
 from tahqiq.govern.base import ADMIN, SYSTEM, GovernError, Principal, utcnow
-from tahqiq.govern.identity import require_role
+from tahqiq.govern.entries import record, require_role
 from tahqiq.govern.tables import Case, CaseSubject, RetentionRun
-from tahqiq.resolve.tables import MatchLink, ResolvedEntity, feature_cache_dir
-from tahqiq.store.tables import Entity, QuarantinedRow, Source, SourceRecord, Statement
+from tahqiq.config import settings
+from tahqiq.store.tables import Entity, MatchLink, QuarantinedRow, ResolvedEntity, Source, SourceRecord, Statement
 
 CHUNK = 500
 
@@ -63,7 +63,7 @@ def set_retention(audit: AuditLog, actor: Principal, source: str, days: int | No
     with audit.transaction() as conn:
         if not conn.execute(update(Source).where(Source.name == source).values(retention_days=days)).rowcount:
             raise GovernError(f"no source {source!r}")
-        audit.append(actor.username, "retention.set", role=actor.role, target=source, detail={"days": days}, conn=conn)
+        record(audit, actor, "retention.set", decision="info", target=source, detail={"days": days}, conn=conn)
 
 
 def _chunks(items: list, n: int = CHUNK):
@@ -99,7 +99,7 @@ def run_retention(audit: AuditLog, actor: Principal = SYSTEM, *, now: datetime |
                                 for s in report.sources},
                     "feature_caches_removed": report.feature_caches_removed},
         ))
-        audit.append(actor.username, "retention.run", role=actor.role, target=None,
+        record(audit, actor, "retention.run", decision="info", target=None,
                      detail={"run": run_id, "dry_run": dry_run, "now": now.isoformat(),
                              "entities": report.entities, "sources": [s.source for s in report.sources],
                              "feature_caches_removed": report.feature_caches_removed},
@@ -134,7 +134,7 @@ def _run_source(audit: AuditLog, actor: Principal, source: str, days: int, now: 
                     delete(ResolvedEntity).where(ResolvedEntity.entity_id.in_(chunk))).rowcount
                 res.resolution_rows += conn.execute(delete(MatchLink).where(
                     or_(MatchLink.left_id.in_(chunk), MatchLink.right_id.in_(chunk)))).rowcount
-                audit.append(actor.username, "retention.delete", role=actor.role, target=source,
+                record(audit, actor, "retention.delete", decision="info", target=source,
                              detail={"run": run_id, "kind": "entities", "cutoff": cutoff.isoformat(),
                                      "ids": chunk, "count": len(chunk)}, conn=conn)
             # Old values from this source on other entities go too, unless the entity is protected.
@@ -153,7 +153,7 @@ def _run_source(audit: AuditLog, actor: Principal, source: str, days: int, now: 
             res.quarantine = conn.execute(delete(QuarantinedRow).where(
                 QuarantinedRow.source == source, QuarantinedRow.created_at < cutoff)).rowcount
             if res.records or res.quarantine or res.statements:
-                audit.append(actor.username, "retention.delete", role=actor.role, target=source,
+                record(audit, actor, "retention.delete", decision="info", target=source,
                              detail={"run": run_id, "kind": "records", "cutoff": cutoff.isoformat(),
                                      "source_records": res.records, "quarantined_rows": res.quarantine,
                                      "statements": res.statements}, conn=conn)
@@ -167,7 +167,7 @@ def _run_source(audit: AuditLog, actor: Principal, source: str, days: int, now: 
 def _remove_feature_caches() -> list[str]:
     """Delete the resolution's prepared-feature caches (copies of values, some now deleted)."""
     removed = []
-    for path in sorted(feature_cache_dir().glob("*-features.parquet")):
+    for path in sorted(settings().resolution_cache.glob("*-features.parquet")):
         path.unlink(missing_ok=True)
         removed.append(path.name)
     return removed

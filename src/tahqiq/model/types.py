@@ -359,3 +359,13 @@ def _normalise(type_: str, value: str, formats: list[str] | None, values: tuple[
     except KeyError:
         raise InvalidValue(f"no normaliser for type {type_!r}") from None
     return fn(value)
+
+
+def parse_expiry(text: str) -> datetime:
+    """An expiry as a person types it: a date (2026-12-31) means through the end of that day, UTC;
+    an ISO 8601 time without an offset is UTC. Raises ValueError."""
+    text = text.strip()
+    ts = datetime.fromisoformat(text)
+    if len(text) <= 10:
+        return datetime.combine(ts.date() + timedelta(days=1), datetime.min.time(), timezone.utc)
+    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)

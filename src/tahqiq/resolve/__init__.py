@@ -1,24 +1,27 @@
-"""Entity resolution: telling when two records name the same person.
+"""Entity resolution: telling when records from different sources name the same person.
 
-This package currently holds the Pakistani-name canonicaliser (``names``) that the resolution
-engine's comparisons and watchlist screening both use. Names identify people; nothing here infers
-religion, ethnicity, caste, gender or any other attribute from a name.
+    from tahqiq.resolve.store_run import run_resolution     # Splink: imported by the jobs that run it
+    report = run_resolution(engine, gate, me)                 # on DuckDB (or Spark); one audited bulk read
+    with gate.session(me, case, purpose) as view:
+        resolved(view, entity_id)                             # the cluster, and why each link was made
+        review_queue(view)                                    # uncertain pairs no analyst has decided
+        decide(view, a, b, "split", "different fathers")      # obeyed by every later run
+
+Names are compared with the canonicaliser of `tahqiq.names`; nothing here infers religion,
+ethnicity, caste, gender or any other attribute from a name. See docs/resolve.md.
 """
 
-from tahqiq.resolve.names import (
-    ParsedName,
-    canonical_tokens,
-    name_key,
-    name_similarity,
-    parse_name,
-    skeleton_key,
+from tahqiq.resolve.review import (
+    DECISIONS,
+    FieldContribution,
+    LinkExplanation,
+    ResolvedView,
+    decide,
+    decisions,
+    resolution_input,
+    resolved,
+    review_queue,
 )
 
-__all__ = [
-    "ParsedName",
-    "canonical_tokens",
-    "name_key",
-    "name_similarity",
-    "parse_name",
-    "skeleton_key",
-]
+__all__ = ["DECISIONS", "FieldContribution", "LinkExplanation", "ResolvedView", "decide", "decisions",
+           "resolution_input", "resolved", "review_queue"]

@@ -16,7 +16,7 @@ from datetime import date
 
 import pandas as pd
 
-from tahqiq.resolve.names import parse_name, token_skeleton
+from tahqiq.names import parse_name, token_skeleton
 from tahqiq.resolve.spec import Field
 
 # A token carried by more than this share of names says little about who someone is; the core

@@ -21,15 +21,16 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import delete, insert, select, update
 
-from tahqiq.govern.base import Principal, utcnow
-from tahqiq.govern.gate import Gate
-from tahqiq.govern.resolution import decisions, resolution_input
+from tahqiq.govern import Gate, Principal
 from tahqiq.resolve.cluster import Clustering
 from tahqiq.resolve.features import prepare
 from tahqiq.resolve.pipeline import LINK_PROBABILITY, REVIEW_PROBABILITY, link_new, resolve_frames
+from tahqiq.resolve.review import decisions, resolution_input
 from tahqiq.resolve.spec import RESOLVED_PROPERTIES, fields_for
+from tahqiq.resolve.tables import ResolutionRun, features_cache
+from tahqiq.store.base import utcnow
 from tahqiq.store.db import refresh_statistics
-from tahqiq.resolve.tables import MatchLink, ResolutionRun, ResolvedEntity, features_cache
+from tahqiq.store.tables import MatchLink, ResolvedEntity
 
 _BATCH = 20_000
 

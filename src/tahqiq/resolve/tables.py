@@ -1,18 +1,18 @@
-"""What resolution keeps in the store: runs and their trained models, each entity's cluster, the
-scored links (with per-field explanations) and analysts' decisions, which every later run obeys;
-and, beside the store, the prepared features of the last run (for incremental runs)."""
+"""What resolution keeps of its own: runs and their trained models, and analysts' merge and split
+decisions, which every later run obeys; and, beside the store, the prepared features of the last run
+(for incremental runs). The clusters and scored links themselves are the store's
+(`tahqiq.store.tables.ResolvedEntity`, `MatchLink`): they are facts about entities."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tahqiq.config import settings
-from tahqiq.govern.base import utcnow
-from tahqiq.store.db import Base
+from tahqiq.store.base import Base, utcnow
 
 
 class ResolutionRun(Base):
@@ -30,33 +30,6 @@ class ResolutionRun(Base):
     link_threshold: Mapped[float] = mapped_column(Float)
     model: Mapped[dict] = mapped_column(JSON, default=dict)  # the trained Splink model
     stats: Mapped[dict] = mapped_column(JSON, default=dict)  # timings, cluster sizes, flagged clusters
-
-
-class ResolvedEntity(Base):
-    """Which cluster (resolved real-world entity) a stored entity belongs to."""
-
-    __tablename__ = "resolved_entities"
-
-    entity_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    cluster_id: Mapped[str] = mapped_column(String(32), index=True)
-    schema: Mapped[str] = mapped_column(String(64))
-    run_id: Mapped[int] = mapped_column(ForeignKey("resolution_runs.id"), index=True)
-
-
-class MatchLink(Base):
-    """A scored pair: `status` link (joined a cluster), review (uncertain) or refused (a wall held)."""
-
-    __tablename__ = "match_links"
-    __table_args__ = (UniqueConstraint("left_id", "right_id"), Index("ix_match_links_right", "right_id"))
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("resolution_runs.id"), index=True)
-    left_id: Mapped[str] = mapped_column(String(32))
-    right_id: Mapped[str] = mapped_column(String(32))
-    match_weight: Mapped[float] = mapped_column(Float)
-    match_probability: Mapped[float] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    fields: Mapped[list] = mapped_column(JSON, default=list)  # [{field, level, bayes_factor}]
 
 
 class ResolutionDecision(Base):
@@ -77,7 +50,7 @@ class ResolutionDecision(Base):
 
 def feature_cache_dir() -> Path:
     """Where runs keep prepared features (copies of values: retention removes them when it deletes)."""
-    return Path(settings().home) / "resolve"
+    return settings().resolution_cache
 
 
 def features_cache(schema: str) -> Path:

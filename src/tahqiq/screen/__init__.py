@@ -1,30 +1,28 @@
-"""Screening: match records and queries against watchlists of people, phones, vehicles and indicators.
+"""Screening: watchlists of people (under a warrant), phones, vehicles and indicators, each entry
+under a case, and matching records and queries against them.
 
-    from tahqiq.screen import WatchlistIndex, screen_record
-    index = WatchlistIndex.load(gate, SYSTEM, "detection worker")
+    with gate.session(me, case, purpose) as view:
+        add_entry(view, "person", keys={"name": ["Mohd Aslam"], "cnic": ["35202-1234567-1"]}, ...)
+    index = WatchlistIndex.load(gate, SYSTEM, "detection worker")        # one audited bulk read
     screen_record(index, {"cnic": "35202-1234567-1", "name": "Mohd Aslam s/o Ghulam Rasool"})
-
-The public names are imported on first use, so that `tahqiq.govern.watchlists` can use this
-package's keys and tables while the index, in turn, loads entries through the gate.
 """
 
 from tahqiq.screen.hits import KEY_KINDS, KeyLookup, WatchHit
+from tahqiq.screen.index import WatchlistIndex
+from tahqiq.screen.keys import normalise_indicator, normalise_key
+from tahqiq.screen.screening import screen_record, screen_store
+from tahqiq.screen.watchlists import (
+    EntryInfo,
+    WatchlistInputError,
+    active_entries,
+    add_entry,
+    audit_screening,
+    entry_case,
+    expire_entry,
+    import_rows,
+    list_entries,
+)
 
-_LAZY = {
-    "WatchlistIndex": "tahqiq.screen.index",
-    "screen_record": "tahqiq.screen.screening",
-    "screen_store": "tahqiq.screen.screening",
-    "normalise_key": "tahqiq.screen.keys",
-    "normalise_indicator": "tahqiq.screen.keys",
-}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'tahqiq.screen' has no attribute {name!r}")
-
-
-__all__ = ["KEY_KINDS", "KeyLookup", "WatchHit", *_LAZY]
+__all__ = ["KEY_KINDS", "EntryInfo", "KeyLookup", "WatchHit", "WatchlistIndex", "WatchlistInputError",
+           "active_entries", "add_entry", "audit_screening", "entry_case", "expire_entry", "import_rows",
+           "list_entries", "normalise_indicator", "normalise_key", "screen_record", "screen_store"]

@@ -13,7 +13,7 @@ from itertools import combinations
 
 import numpy as np
 
-from tahqiq.resolve.names import token_skeleton
+from tahqiq.names import token_skeleton
 from tahqiq.screen.hits import KEY_KINDS
 
 # Tokens so many names share that they identify nobody on their own (the canonicaliser weighs them

@@ -1,6 +1,6 @@
 """What a watchlist entry may contain, and the checks an entry passes before it is stored.
 
-Pure validation (no database, no gate): `tahqiq.govern.watchlists` calls `validate_entry` for each
+Pure validation (no database, no gate): `tahqiq.screen.watchlists` calls `validate_entry` for each
 entry or CSV row, collects every error, and only then writes. Keys are normalised with
 `tahqiq.screen.keys`; error reasons name the field and never repeat the value.
 """
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime
 
-from tahqiq.govern.base import aware
+from tahqiq.model.schema import model
 from tahqiq.model.types import InvalidValue
 from tahqiq.screen import keys as K
+from tahqiq.store.base import aware_utc
 
 ENTRY_KINDS = ("person", "phone", "plate", "chassis", "indicator")
 # Which keys each kind of entry may carry, and which one it must (at least one of).
@@ -26,13 +27,18 @@ ALLOWED_KEYS = {
 }
 REQUIRED_KEYS = {"person": ("name", "cnic"), "phone": ("phone",), "plate": ("plate",), "chassis": ("chassis",),
                  "indicator": ("indicator",)}
-# The store schema an entity must have to back an entry, and the properties its keys come from.
-ENTITY_SOURCES = {
-    "person": ("Person", {"name": "name", "alias": "name", "cnic": "cnic", "phone": "phone"}),
-    "phone": ("Phone", {"number": "phone"}),
-    "plate": ("Vehicle", {"registrationNumber": "plate", "chassisNumber": "chassis"}),
-    "chassis": ("Vehicle", {"chassisNumber": "chassis", "registrationNumber": "plate"}),
-}
+# The store schema an entity must have to back an entry (indicators come from no entity).
+ENTRY_SCHEMA = {"person": "Person", "phone": "Phone", "plate": "Vehicle", "chassis": "Vehicle"}
+
+
+def entity_keys(kind: str) -> tuple[str, dict[str, str]] | None:
+    """(schema, {property: key kind}) of the store entity an entry of `kind` is made from: every
+    property whose type is a key the entry may carry (for names, the entity's own names only)."""
+    if kind not in ENTRY_SCHEMA:
+        return None
+    schema = model().get(ENTRY_SCHEMA[kind])
+    return schema.name, {p.name: p.type for p in schema.properties.values()
+                         if p.type in ALLOWED_KEYS[kind] and (p.type != "name" or p.is_own_name)}
 
 
 @dataclass
@@ -78,8 +84,8 @@ def validate_entry(kind: str, *, reason: str, expires_at: datetime | None, keys:
         return None, errors
     if not reason or len(reason.strip()) < 3:
         bad("reason", "give the reason for the entry (a few words)")
-    expires = aware(expires_at) if expires_at else None
-    case_expiry = aware(case_expires)
+    expires = aware_utc(expires_at) if expires_at else None
+    case_expiry = aware_utc(case_expires)
     if expires is None:
         bad("expires", "every entry needs an expiry")
     elif expires <= now:
@@ -141,15 +147,3 @@ def validate_entry(kind: str, *, reason: str, expires_at: datetime | None, keys:
             except InvalidValue as exc:
                 bad("father_name", str(exc).replace("name:", "father's name:"))
     return (None if errors else draft), errors
-
-
-
-
-def parse_expiry(text: str) -> datetime:
-    """An expiry as typed: a date (2026-12-31) means through the end of that day, UTC; an ISO 8601
-    time without offset is UTC. Raises ValueError."""
-    text = text.strip()
-    ts = datetime.fromisoformat(text)
-    if len(text) <= 10:
-        return datetime.combine(ts.date() + timedelta(days=1), time(), timezone.utc)
-    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)

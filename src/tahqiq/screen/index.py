@@ -5,8 +5,8 @@
     index.match_name("محمد اسلم ولد غلام رسول", birth_date="1980-02-01")
     index.refresh()                                      # re-read the active entries (audited again)
 
-Loading is a gated, audited read (`tahqiq.govern.watchlists.active_entries`, or `list_entries` for
-one case's view). Expiry is checked on every lookup against the index's clock, so an entry stops
+Loading is a gated, audited read (`watchlists.active_entries`, or `list_entries` for one case's
+view). Expiry is checked on every lookup against the index's clock, so an entry stops
 matching the moment it expires, whether or not anything refreshes the index; an entry ended early
 (`watchlist expire`) stops matching at the next refresh.
 
@@ -27,11 +27,13 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from tahqiq.resolve import name_similarity, parse_name, skeleton_key
+from tahqiq.govern import CaseView, Gate, Principal
+from tahqiq.names import name_similarity, parse_name, skeleton_key
 from tahqiq.screen.blocking import KEY_WEIGHTS, IndexState, dob_number, key_hash, name_keys, with_mirrors
 from tahqiq.screen.evidence import explain_name_match, weigh_evidence
 from tahqiq.screen.hits import KEY_KINDS, WatchHit
 from tahqiq.screen.keys import normalise_birth_date, normalise_key
+from tahqiq.screen.watchlists import EntryInfo, active_entries, list_entries
 
 SCAN_BUDGET = 4000  # postings read per query; longer key lists are only filtered by birth date / father
 DEFAULT_THRESHOLD = 0.8
@@ -62,23 +64,21 @@ class WatchlistIndex:
     # --- building ---------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, gate, principal, purpose: str = "screen against active watchlists", *,
-             clock: Callable[[], float] = time.time) -> "WatchlistIndex":
+    def load(cls, gate: Gate, principal: Principal, purpose: str = "screen against active watchlists", *,
+             clock: Callable[[], float] = time.time) -> WatchlistIndex:
         """Every active entry `principal` may screen against (SYSTEM: all; a supervisor: the agency's
         cases; others: their cases), read through the gate as one audited bulk read."""
-        from tahqiq.govern.watchlists import active_entries
 
-        def loader():
+        def loader() -> list[EntryInfo]:
             return active_entries(gate, principal, purpose)
 
         return cls(loader(), clock=clock, loader=loader)
 
     @classmethod
-    def from_view(cls, view, *, clock: Callable[[], float] = time.time) -> "WatchlistIndex":
+    def from_view(cls, view: CaseView, *, clock: Callable[[], float] = time.time) -> WatchlistIndex:
         """The active entries of one case (an audited read through the case's view)."""
-        from tahqiq.govern.watchlists import list_entries
 
-        def loader():
+        def loader() -> list[EntryInfo]:
             return list_entries(view)
 
         return cls(loader(), clock=clock, loader=loader)

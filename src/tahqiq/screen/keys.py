@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from tahqiq.model import types
 from tahqiq.model.types import InvalidValue
-from tahqiq.resolve import parse_name
+from tahqiq.names import parse_name
 
 INDICATOR_TYPES = ("domain", "url", "ip", "email", "hash")
 # Key kinds a watchlist entry may carry: the exact keys of the shared contract, plus names.

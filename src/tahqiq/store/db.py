@@ -1,28 +1,18 @@
-"""Engine and session handling for the store (SQLite by default, PostgreSQL in production)."""
+"""The engine module: connections to the store (SQLite by default, PostgreSQL in production).
+
+Only the gate (`tahqiq.govern`), the pipeline stages that write the store (ingest, resolution) and
+the composition root open connections; feature rooms receive theirs from the gate (an import-linter
+contract in pyproject.toml keeps it so)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from sqlalchemy import Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import sessionmaker
 
 from tahqiq.config import normalise_database_url, settings
-
-# Constraint names are explicit so that Alembic migrations are identical on SQLite and PostgreSQL.
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
@@ -76,8 +66,6 @@ def refresh_statistics(engine: Engine, *tables) -> None:
     it gets wrong avoids the misleading index explicitly (`store.tables.props_of_these`)."""
     if engine.dialect.name != "postgresql":
         return
-    from sqlalchemy import text
-
     with engine.begin() as conn:
         for table in tables:
             conn.execute(text(f'ANALYZE "{table.name}"'))

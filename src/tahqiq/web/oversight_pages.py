@@ -10,6 +10,7 @@ pages need no case.
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
 
 from tahqiq.api import deps, routes_audit
 from tahqiq.govern import Principal
@@ -22,7 +23,8 @@ STATS_WINDOW = 100_000  # the access statistics cover the latest entries (the wh
 
 
 @router.get("/oversight")
-def oversight(request: Request, full: bool = False, limit: int = 200, who: Principal = Depends(deps.page_principal)):
+def oversight(request: Request, full: bool = False, limit: int = 200,
+              who: Principal = Depends(deps.page_principal)) -> Response:
     filters = {k: (request.query_params.get(k) or "").strip() or None for k in FILTERS}
     limit = limit if limit in PAGE_SIZES else 200
     try:
@@ -38,7 +40,7 @@ def oversight(request: Request, full: bool = False, limit: int = 200, who: Princ
     return page(request, "oversight.html", who, nav="oversight", head=head, records=records, stats=stats.rows,
                 stats_since=since,
                 filters=filters, limit=limit, page_sizes=PAGE_SIZES, full=full,
-                actions=sorted({r["action"] for r in records}))
+                actions=sorted({r.action for r in records}))
 
 
 __all__ = ["router"]

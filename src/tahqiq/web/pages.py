@@ -6,20 +6,19 @@
     /cases/{ref}...              case workspace, search, entity pages (tahqiq.web.case_pages)
     /oversight                   audit log, signed tree head, access statistics (tahqiq.web.oversight_pages)
 
-Pages call the same Python functions as the JSON API (tahqiq.govern.*, tahqiq.api.search) inside a
-gate session, so what a page shows is decided and audited exactly like the API's answer. Pages that
+Pages call the same Python functions as the JSON API (the feature rooms: graph, search, casework,
+resolve, alerts) inside a gate session, so what a page shows is decided and audited exactly like the API's answer. Pages that
 need a signed-in user use `deps.page_principal`, which redirects to /login and back.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
 
 from tahqiq.api import deps
-from tahqiq.api.routes_auth import _local
-from tahqiq.govern import Principal
-from tahqiq.govern.cases import list_cases
+from tahqiq.api.routes_auth import local_path
+from tahqiq.govern import Principal, list_cases
 from tahqiq.web import case_pages, control_pages, oversight_pages
 from tahqiq.web.render import page
 
@@ -29,12 +28,12 @@ LOGIN_FAILED = "Sign-in failed: wrong user name or password, or the account is d
 
 
 @router.get("/login")
-def login_page(request: Request, next: str = "/", error: str | None = None):
+def login_page(request: Request, next: str = "/", error: str | None = None) -> Response:
     try:
-        who = deps._resolve(request)
-    except Exception:  # noqa: BLE001 - a bad bearer token on the login page just means "not signed in"
+        who = deps.resolve_principal(request)
+    except HTTPException:  # a bad bearer token on the login page just means "not signed in"
         who = None
-    target = _local(next)
+    target = local_path(next)
     if who is not None and not error:
         return RedirectResponse(target, status_code=303)
     return page(request, "login.html", None, next=target, error=LOGIN_FAILED if error else None,
@@ -42,7 +41,7 @@ def login_page(request: Request, next: str = "/", error: str | None = None):
 
 
 @router.get("/")
-def home(request: Request, who: Principal = Depends(deps.page_principal)):
+def home(request: Request, who: Principal = Depends(deps.page_principal)) -> Response:
     cases = [
         {**c.__dict__, "member": who.username in c.members, "active": c.is_active()}
         for c in list_cases(deps.gate(request).engine, who, include_closed=False)

@@ -2,11 +2,13 @@
 
 from alembic import context
 
-from tahqiq.store.db import Base, make_engine
-from tahqiq.store import registry  # noqa: F401  (imports every capability's tables)
+from tahqiq.store.base import Base
+from tahqiq.store.db import make_engine
 
 config = context.config
-target_metadata = Base.metadata
+# Every room's tables share Base.metadata once their modules are imported; whoever autogenerates a
+# migration imports them all first (`tahqiq.compose.tables`). Upgrades need only the scripts.
+target_metadata = config.attributes.get("target_metadata", Base.metadata)
 
 
 def run_migrations_online() -> None:

@@ -1,0 +1,248 @@
+"""The alert desk: the only way users read or act on alerts (the CLI and the web app call it); it
+reads and writes through the gate (`Gate.scope`: no case, the principal's role and control room).
+
+Who sees what. Analysts and supervisors see the alerts of the districts routed to them (their
+control room); supervisors also see every alert raised on a watchlist entry of their agency's
+cases. A route to "*" covers every district and alerts without one. Auditors and admins see no
+alert (alerts hold personal data: docs/governance.md §2) but may read the per-rule feedback counts. Every list and read is in the audit log (`alert.read`, with the
+alert ids), every action too (`alert.<action>`), and every refusal (AccessDenied, audited).
+
+Lifecycle, each step by a named user:
+
+    new -> acknowledged -> verified -> dispatched -> closed
+                        -> false_positive -> closed
+
+Dispatch needs a verified alert: no response is sent on a match no human has checked. False
+positives and verifications are counted per rule (`feedback`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Row, func, or_, select, update
+
+from tahqiq.alerts.tables import Alert, AlertAction, ControlRoomRoute, RuleFeedback
+from tahqiq.govern import (ADMIN, AUDITOR, READER_ROLES, ROLES, SUPERVISOR, Gate, GovernError,
+                           JobView, Principal)
+from tahqiq.govern.tables import User
+from tahqiq.model import types
+from tahqiq.store.base import aware, aware_utc, utcnow
+
+# action -> (statuses it may follow, status it leads to)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "acknowledge": (("new",), "acknowledged"),
+    "verify": (("acknowledged",), "verified"),
+    "false_positive": (("acknowledged",), "false_positive"),
+    "dispatch": (("verified",), "dispatched"),
+    "close": (("dispatched", "false_positive"), "closed"),
+}
+ALIASES = {"ack": "acknowledge", "false-positive": "false_positive", "fp": "false_positive"}
+MAX_LIST = 1000
+# A route to "*" sends every alert, with or without a district (e.g. a provincial desk for
+# transaction alerts, which carry no district).
+ALL_DISTRICTS = "*"
+
+
+@dataclass
+class AlertView:
+    id: int
+    rule_id: str
+    title: str
+    severity: str
+    district: str | None
+    status: str
+    created_at: datetime
+    occurred_at: datetime | None
+    key_kind: str | None
+    key_value: str | None
+    case_ref: str | None
+    evidence: dict[str, Any]
+    history: list[dict[str, Any]]
+
+
+class AlertDesk:
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+
+    # --- the gate's views -----------------------------------------------------------------------
+
+    def _desk(self, principal: Principal, verb: str = "read") -> JobView:
+        """A view for reading (or acting on) alerts: analysts and supervisors only."""
+        why = ("auditors review the audit log and feedback; they neither read nor act on alerts"
+               if principal.role == AUDITOR else f"role {principal.role!r} may not {verb} alerts (they hold personal data)")
+        return JobView(self.gate, principal, "control room: alerts", roles=READER_ROLES, system=False, refusal=why)
+
+    # --- routing ------------------------------------------------------------------------------
+
+    def route(self, principal: Principal, username: str, district: str) -> None:
+        """Send a district's alerts to a user's control room (supervisors: users of their agency)."""
+        target = f"{username}@{district}"
+        job = JobView(self.gate, principal, "assign control rooms", roles=(SUPERVISOR, ADMIN), system=False,
+                      refusal="only supervisors and admins assign control rooms")
+        job.decide("alert.route", target=target)
+        if district != ALL_DISTRICTS:
+            try:
+                district = types.district(district)
+            except types.InvalidValue:
+                raise GovernError(f"unknown district {district!r} (or '{ALL_DISTRICTS}' for every district)") from None
+        with job.write("alert.route", target=f"{username}@{district}") as w:
+            user = w.conn.execute(select(User.id, User.role, User.agency_id, User.disabled)
+                                  .where(User.username == username)).first()
+            if user is None or user.disabled:
+                raise GovernError(f"no active user {username!r}")
+            if user.role not in READER_ROLES:
+                raise GovernError(f"{username} is an {user.role}; only analysts and supervisors staff control rooms")
+            if principal.role == SUPERVISOR and user.agency_id != principal.agency_id:
+                raise job.refuse("alert.route", "a supervisor routes alerts only to users of their own agency",
+                                 target=target)
+            exists = w.conn.execute(select(ControlRoomRoute.user_id).where(
+                ControlRoomRoute.user_id == user.id, ControlRoomRoute.district == district)).first()
+            if exists is None:
+                w.conn.execute(ControlRoomRoute.__table__.insert().values(
+                    user_id=user.id, district=district, assigned_by=principal.username, assigned_at=utcnow()))
+            w.record(new=exists is None)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def list(self, principal: Principal, *, district: str | None = None, status: str | None = None,
+             after_id: int = 0, limit: int = 100, newest_first: bool = False) -> list[AlertView]:
+        """Alerts visible to `principal`, oldest first (to follow a feed), or the latest `limit`
+        newest first (what a control room shows when it opens)."""
+        job = self._desk(principal)
+        if not 0 < limit <= MAX_LIST:
+            raise GovernError(f"limit must be 1..{MAX_LIST}")
+        if status is not None and status not in {s for _, (_, s) in TRANSITIONS.items()} | {"new"}:
+            raise GovernError(f"unknown status {status!r}")
+        order = Alert.id.desc() if newest_first else Alert.id
+        q = select(Alert).where(self._visible(job), Alert.id > after_id).order_by(order).limit(limit)
+        if district:
+            q = q.where(Alert.district == district)
+        if status:
+            q = q.where(Alert.status == status)
+        with job.read("alert.read", detail={"filters": {"district": district, "status": status,
+                                                        "after_id": after_id}}) as r:
+            views = [_view(r.conn, row, history=False) for row in r.conn.execute(q)]
+            r.disclose(v.id for v in views)
+        return views
+
+    def get(self, principal: Principal, alert_id: int) -> AlertView:
+        job = self._desk(principal)
+        with job.read("alert.read", target=str(alert_id)) as r:
+            row = r.conn.execute(select(Alert).where(Alert.id == alert_id, self._visible(job))).first()
+            if row is None:
+                raise self._not_visible(job, "alert.read", alert_id, r.conn)
+            view = _view(r.conn, row, history=True)
+            r.disclose([view.id])
+        return view
+
+    def newest_id(self, principal: Principal) -> int:
+        """The newest alert id of all (no personal data: where a live feed starts)."""
+        with self._desk(principal).probe("alert.read") as conn:
+            return conn.execute(select(func.max(Alert.id))).scalar() or 0
+
+    def wait(self, principal: Principal, after_id: int, timeout: float = 15.0) -> list[AlertView]:
+        """Block until alerts newer than `after_id` are visible to `principal`, or `timeout` passes
+        ([]). Polls a count (no personal data, not audited) and reads through `list` (audited) only
+        when something is there, so a dashboard's open stream does not flood the audit log."""
+        job = self._desk(principal)
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            with job.probe("alert.read") as conn:
+                newer = conn.execute(select(func.max(Alert.id)).where(self._visible(job), Alert.id > after_id)).scalar()
+            if newer is not None:
+                return self.list(principal, after_id=after_id)
+            if time.monotonic() >= deadline:
+                return []
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+
+    def feedback(self, principal: Principal) -> list[dict[str, object]]:
+        """Per-rule counts of verified matches and false positives (no personal data)."""
+        job = JobView(self.gate, principal, "rule feedback", roles=ROLES, system=False)
+        with job.read("alert.feedback") as r:
+            rows = r.conn.execute(select(RuleFeedback).order_by(RuleFeedback.rule_id)).all()
+            out: list[dict[str, object]] = [
+                {"rule_id": f.rule_id, "verified": f.verified, "false_positive": f.false_positive,
+                 "false_positive_rate": round(f.false_positive / (f.verified + f.false_positive), 3)
+                 if f.verified + f.false_positive else None, "updated_at": aware(f.updated_at)} for f in rows]
+            r.note(rules=len(out))
+        return out
+
+    # --- acting -------------------------------------------------------------------------------
+
+    def act(self, principal: Principal, alert_id: int, action: str, note: str | None = None) -> AlertView:
+        action = ALIASES.get(action, action)
+        name = f"alert.{action}"
+        if action not in TRANSITIONS:
+            raise GovernError(f"unknown action {action!r} (one of: {', '.join(TRANSITIONS)})")
+        job = self._desk(principal, verb="act on")
+        allowed_from, to_status = TRANSITIONS[action]
+        with job.write(name, target=str(alert_id)) as w:
+            row = w.conn.execute(select(Alert.id, Alert.status, Alert.rule_id)
+                                 .where(Alert.id == alert_id, self._visible(job))).first()
+            if row is None:
+                raise self._not_visible(job, name, alert_id, w.conn)
+            if row.status not in allowed_from:
+                hint = " — a human must verify a match before a response is dispatched" if action == "dispatch" else ""
+                raise GovernError(f"alert {alert_id} is {row.status}; {action} needs it to be "
+                                  f"{' or '.join(allowed_from)}{hint}")
+            # The WHERE on the old status makes two operators racing on one alert safe.
+            n = w.conn.execute(update(Alert).where(Alert.id == alert_id, Alert.status == row.status)
+                               .values(status=to_status)).rowcount
+            if n != 1:
+                raise GovernError(f"alert {alert_id} changed meanwhile; reload it")
+            rec = w.record(**{"from": row.status, "to": to_status, "rule": row.rule_id, "note": note})
+            w.conn.execute(AlertAction.__table__.insert().values(
+                alert_id=alert_id, action=action, from_status=row.status, to_status=to_status,
+                username=principal.username, note=note, at=utcnow(), audit_seq=rec.seq))
+            if action in ("verify", "false_positive"):
+                _count_feedback(w.conn, row.rule_id, action)
+        return self.get(principal, alert_id)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _visible(job: JobView) -> ColumnElement[bool]:
+        principal = job.principal
+        routed = select(ControlRoomRoute.district).where(ControlRoomRoute.user_id == principal.user_id)
+        everything = routed.where(ControlRoomRoute.district == ALL_DISTRICTS).exists()
+        cond = or_(Alert.district.in_(routed), everything)
+        if principal.role == SUPERVISOR:
+            cond = or_(cond, Alert.case_ref.in_(job.agency_cases()))
+        return cond
+
+    @staticmethod
+    def _not_visible(job: JobView, action: str, alert_id: int, conn: Connection) -> GovernError:
+        exists = conn.execute(select(Alert.id).where(Alert.id == alert_id)).first()
+        if exists is None:
+            return GovernError(f"no alert {alert_id}")
+        return job.refuse(action, f"alert {alert_id} is not routed to {job.principal.username}'s control room",
+                          target=str(alert_id))
+
+
+def _count_feedback(conn: Connection, rule_id: str, action: str) -> None:
+    column = RuleFeedback.verified if action == "verify" else RuleFeedback.false_positive
+    n = conn.execute(update(RuleFeedback).where(RuleFeedback.rule_id == rule_id)
+                     .values({column: column + 1, RuleFeedback.updated_at: utcnow()})).rowcount
+    if n == 0:
+        conn.execute(RuleFeedback.__table__.insert().values(
+            rule_id=rule_id, verified=int(action == "verify"), false_positive=int(action == "false_positive"),
+            updated_at=utcnow()))
+
+
+def _view(conn: Connection, row: Row, *, history: bool) -> AlertView:
+    a = row.Alert if hasattr(row, "Alert") else row
+    steps = []
+    if history:
+        steps = [{"action": h.action, "from": h.from_status, "to": h.to_status, "user": h.username,
+                  "note": h.note, "at": aware(h.at), "audit_seq": h.audit_seq}
+                 for h in conn.execute(select(AlertAction).where(AlertAction.alert_id == a.id)
+                                       .order_by(AlertAction.id))]
+    return AlertView(a.id, a.rule_id, a.title, a.severity, a.district, a.status, aware_utc(a.created_at),
+                     aware(a.occurred_at), a.key_kind, a.key_value, a.case_ref, a.evidence or {}, steps)
+
+
+__all__ = ["ALIASES", "ALL_DISTRICTS", "AlertDesk", "AlertView", "MAX_LIST", "TRANSITIONS"]
