@@ -29,12 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from streamdata import records, watchlist  # noqa: E402
 
+from tahqiq.alerts import write_alerts
 from tahqiq.store import open_store  # noqa: E402
 from tahqiq.stream.bus import InProcessBus, NatsBus  # noqa: E402
 from tahqiq.stream.engine import RuleEngine  # noqa: E402
 from tahqiq.stream.rulefile import load_rules  # noqa: E402
 from tahqiq.stream.windows import Detector  # noqa: E402
-from tahqiq.alerts import write_alerts
 from tahqiq.stream.worker import Worker, replay  # noqa: E402
 
 NATS = os.environ.get("TAHQIQ_NATS_URL", "nats://127.0.0.1:4222")

@@ -20,19 +20,19 @@ import platform
 import random
 import statistics
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
 from tahqiq.generate.names import MUHAMMAD_FORMS, NameFactory, Style, canonical, render, render_urdu
-from tahqiq.screen.watchlists import EntryInfo
 from tahqiq.screen.index import WatchlistIndex
+from tahqiq.screen.watchlists import EntryInfo
 
 LIST_STYLE = Style(romanise=0.1, clan_abbrev=0.1)
 QUERY_STYLE = Style(muhammad_forms=MUHAMMAD_FORMS, muhammad_weights=(5, 3, 1, 1, 2, 1, 2, 1), drop_muhammad=0.1,
                     romanise=0.35, typo=0.12, clan_drop=0.15, clan_move=0.05, clan_abbrev=0.3, honorific=0.3,
                     mst=0.3, upper=0.1)
-NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def rss_mib() -> float:

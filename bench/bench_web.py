@@ -23,7 +23,7 @@ from tahqiq.compose import create_app
 from tahqiq.govern import Gate, identity
 from tahqiq.govern.cases import open_case
 from tahqiq.store import open_store
-from tahqiq.store.tables import Entity, Statement
+from tahqiq.store.tables import Statement
 
 PASSWORD = "bench password 123"
 CASE = "BENCH-0001"

@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 
 from tahqiq.compose import create_app
 from tahqiq.govern import identity
-from tests.govern.conftest import CNIC, PASSWORD, World, add_entity, cheap_argon2, gate, world  # noqa: F401
 from tahqiq.store.tables import IngestBatch, Source
+from tests.govern.conftest import CNIC, PASSWORD, World, add_entity, cheap_argon2, gate, world  # noqa: F401
 
 ID = {name: f"{name[:1]}{i:031d}" for i, name in enumerate(
     ["phone2", "vehicle", "read1", "read2", "fir", "mention", "urdu", "family"], start=10)}

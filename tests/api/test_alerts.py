@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from tahqiq.alerts import AlertDesk
-from tahqiq.alerts import Alert
+from tahqiq.alerts import Alert, AlertDesk
 from tests.api.conftest import member_headers
 
 pytestmark = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
@@ -22,7 +21,7 @@ def raise_alert(engine, district="Lahore", title="Wanted CNIC at checkpoint") ->
     with engine.begin() as conn:
         return conn.execute(Alert.__table__.insert().values(
             dedupe_key=uuid.uuid4().hex, rule_id="watchlist-cnic", severity="high", district=district, status="new",
-            created_at=datetime.now(timezone.utc), occurred_at=datetime.now(timezone.utc), key_kind="cnic",
+            created_at=datetime.now(UTC), occurred_at=datetime.now(UTC), key_kind="cnic",
             key_value="35202-1234567-1", title=title, evidence={"event": {"checkpoint": "Thokar"}},
             case_ref=None)).inserted_primary_key[0]
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from fastapi.testclient import TestClient
 
-from tahqiq.compose import create_app
 from tahqiq.api.auth import SESSION_COOKIE
+from tahqiq.compose import create_app
 from tahqiq.govern import identity
 from tests.govern.conftest import PASSWORD
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC
 
 import pytest
 
@@ -170,12 +171,12 @@ def test_entity_page_explains_what_it_was_resolved_from(api):
 
 def _run_row(table) -> dict:
     """Values for the required columns of a resolution run (whatever the resolution module adds)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     values = {}
     for col in table.__table__.columns:
         if col.primary_key or col.nullable or col.default is not None or col.server_default is not None:
             continue
-        values[col.name] = (datetime.now(timezone.utc) if "time" in str(col.type).lower()
+        values[col.name] = (datetime.now(UTC) if "time" in str(col.type).lower()
                             else 0 if "int" in str(col.type).lower() or "float" in str(col.type).lower() else "test")
     return values

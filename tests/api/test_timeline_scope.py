@@ -7,14 +7,14 @@ a phone number with the subject (given one here) but not their CNIC, stopped at 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import insert
 
-from tests.api.conftest import member_headers
-from tests.govern.conftest import add_entity
 from tahqiq.graph.events import HOLDING_FANOUT
 from tahqiq.store.tables import IngestBatch, Source, Statement
+from tests.api.conftest import member_headers
+from tests.govern.conftest import add_entity
 
 ACCOUNT = "a" + "7" * 31
 RELATIVE = "p" + "7" * 31
@@ -49,7 +49,7 @@ def _populate(api) -> None:
                    {"firNumber": ["9/2026"], "accused": [RELATIVE], "occurredAt": ["2026-06-01T10:00:00"]}, batch=5)
         conn.execute(insert(Statement).values(id="x" * 32, entity_id=w.subject, schema="Person", prop="phone",
                                               value=SHARED_PHONE, source="nadra", record_id=f"r-{w.subject}",
-                                              batch_id=1, seen_at=datetime.now(timezone.utc)))
+                                              batch_id=1, seen_at=datetime.now(UTC)))
         add_entity(conn, PHONE_SHARER, "Person", "police", {"name": ["Kamran"], "phone": [SHARED_PHONE]}, batch=5)
         add_entity(conn, SHARER_CHECK, "CheckpointCheck", "police",
                    {"person": [PHONE_SHARER], "occurredAt": ["2026-07-01T10:00:00"]}, batch=5)

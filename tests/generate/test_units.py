@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from tahqiq.generate import identifiers as ids
 from tahqiq.generate import names as nm
-from tahqiq.model.geography import geography
 from tahqiq.generate.urdu import URDU, cp1256_safe, to_urdu
+from tahqiq.model.geography import geography
 
 BANK_CODES = [b[0] for b in ids.BANKS]
 PREFIXES = [p for _op, prefixes, _s in ids.OPERATORS for p in prefixes]

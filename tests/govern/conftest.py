@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import typer
@@ -38,7 +38,7 @@ def gate(engine):
 
 def add_entity(conn, eid: str, schema: str, source: str, props: dict[str, list[str]], *, batch: int = 1,
                created_at: datetime | None = None, record: str | None = None) -> None:
-    ts = created_at or datetime.now(timezone.utc)
+    ts = created_at or datetime.now(UTC)
     conn.execute(insert(Entity).values(id=eid, schema=schema, source=source, batch_id=batch, created_at=ts))
     rec = record or f"r-{eid}"
     conn.execute(insert(SourceRecord).values(id=hashlib.md5(f"{source}:{rec}".encode()).hexdigest(), source=source, record_id=rec, batch_id=batch,
@@ -126,4 +126,4 @@ def cli(monkeypatch):
 
 
 def past(days: int = 1) -> datetime:
-    return datetime.now(timezone.utc) - timedelta(days=days)
+    return datetime.now(UTC) - timedelta(days=days)

@@ -6,7 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, text, update
 
@@ -83,7 +83,7 @@ def test_court_bundle_verifies_offline(world, cli, tmp_path):
 
 
 def _age(engine, days: int, *ids: str) -> None:
-    old = datetime.now(timezone.utc) - timedelta(days=days)
+    old = datetime.now(UTC) - timedelta(days=days)
     with engine.begin() as conn:
         conn.execute(update(Entity).where(Entity.id.in_(ids)).values(created_at=old))
         conn.execute(update(Statement).where(Statement.entity_id.in_(ids)).values(seen_at=old))
@@ -97,7 +97,7 @@ def test_retention_spares_open_cases_and_is_audited(world, engine, cli):
     with engine.begin() as conn:
         add_entity(conn, closed_subject, "Person", "nadra", {"name": ["old case"]})
         add_entity(conn, fresh, "Person", "nadra", {"name": ["fresh record"]})
-        conn.execute(update(QuarantinedRow).values(created_at=datetime.now(timezone.utc) - timedelta(days=40)))
+        conn.execute(update(QuarantinedRow).values(created_at=datetime.now(UTC) - timedelta(days=40)))
     from tahqiq.govern.cases import open_case
 
     open_case(gate.audit, world.users["sana"], "CASE-2025-0099", basis_kind="fir", basis_ref="9/2025",

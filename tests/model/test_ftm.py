@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tahqiq.ingest.ftm_import import import_ftm
-from tahqiq.model.ftm import from_ftm, to_ftm
 from tahqiq.model.entity import EntityView, Value
+from tahqiq.model.ftm import from_ftm, to_ftm
 from tahqiq.store.tables import Statement
 
 

@@ -4,7 +4,8 @@ import unicodedata
 from datetime import date
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tahqiq.model import types as t
 from tahqiq.model.types import InvalidValue

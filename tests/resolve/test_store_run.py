@@ -9,8 +9,7 @@ from sqlalchemy import select
 from tahqiq.govern import AccessDenied, GovernError
 from tahqiq.resolve import decide, resolved, review_queue
 from tahqiq.resolve.store_run import NothingToResolve, run_resolution
-from tahqiq.store.tables import ResolvedEntity
-from tahqiq.store.tables import Statement
+from tahqiq.store.tables import ResolvedEntity, Statement
 from tests.resolve.conftest import ingest_sources
 
 FIRST = ["nadra_id_registry", "telecom_subscribers"]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 def test_watchlist_round_trip(world, screen_cli, tmp_path):
     run = screen_cli
-    until = (datetime.now(timezone.utc) + timedelta(days=20)).date().isoformat()
+    until = (datetime.now(UTC) + timedelta(days=20)).date().isoformat()
     r = run("watchlist", "add", "--case", world.other_case, "--kind", "person", "--name", "Muhammad Aslam",
             "--name", "محمد اسلم", "--cnic", "3520212345671", "--father", "Ghulam Rasool", "--birth-date", "1980-02-01",
             "--reason", "absconder in warrant W-77", "--expires", until, user="omar")

@@ -3,15 +3,15 @@ test controls, date-of-birth and father's-name evidence, explanations."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tahqiq.screen.watchlists import EntryInfo
 from tahqiq.screen import KeyLookup, WatchlistIndex
 from tahqiq.screen.hits import WatchHit
+from tahqiq.screen.watchlists import EntryInfo
 
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 class Clock:

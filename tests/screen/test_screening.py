@@ -3,17 +3,17 @@ entities found through the gate whose own keys are on a watchlist."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tahqiq.govern.tables import AuditEntry
-from tahqiq.screen.watchlists import EntryInfo, add_entry
 from tahqiq.model.types import InvalidValue
 from tahqiq.screen import WatchlistIndex, screen_record, screen_store
+from tahqiq.screen.watchlists import EntryInfo, add_entry
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def _index() -> WatchlistIndex:

@@ -4,7 +4,7 @@ as one audited bulk read."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -13,7 +13,8 @@ from sqlalchemy import inspect, select, update
 
 from tahqiq.govern import SYSTEM, AccessDenied, GovernError
 from tahqiq.govern.tables import AuditEntry
-from tahqiq.screen.tables import WatchlistEntry
+from tahqiq.screen import WatchlistIndex
+from tahqiq.screen.tables import WatchlistEntry, WatchlistKey
 from tahqiq.screen.watchlists import (
     WatchlistInputError,
     active_entries,
@@ -22,11 +23,9 @@ from tahqiq.screen.watchlists import (
     import_rows,
     list_entries,
 )
-from tahqiq.screen import WatchlistIndex
-from tahqiq.screen.tables import WatchlistKey
 from tahqiq.store.base import Base
 
-SOON = datetime.now(timezone.utc) + timedelta(days=10)
+SOON = datetime.now(UTC) + timedelta(days=10)
 
 
 def audit(gate, action: str):
@@ -87,7 +86,7 @@ def test_bad_keys_and_expiries_are_refused_with_every_reason(world):
         fields = {f for _, f, _ in exc.value.errors}
         assert fields == {"reason", "expires", "name", "cnic", "plate", "birth_date"}
         assert "12345" not in str(exc.value)
-        for past in (datetime.now(timezone.utc) - timedelta(minutes=1), None):
+        for past in (datetime.now(UTC) - timedelta(minutes=1), None):
             with pytest.raises(WatchlistInputError, match="expir"):
                 add_entry(view, "phone", reason="calls", expires_at=past, keys={"phone": "03001234567"})
         with pytest.raises(WatchlistInputError, match="needs phone"):
@@ -187,7 +186,7 @@ def test_index_loads_as_one_audited_bulk_read_and_expiry_needs_no_job(world, eng
     assert system.hits("cnic", "35202-1234567-1", at=later) == []
     with engine.begin() as conn:
         conn.execute(update(WatchlistEntry).where(WatchlistEntry.id == wid)
-                     .values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+                     .values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     assert system.refresh() == 2 and system.hits("cnic", "35202-1234567-1") == []
     with engine.connect() as conn:
         assert conn.execute(select(WatchlistKey.value).where(WatchlistKey.entry_id == wid,

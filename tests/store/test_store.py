@@ -5,9 +5,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
+from tahqiq.compose import tables as _every_table  # noqa: F401  (every room's tables)
 from tahqiq.store import open_store
 from tahqiq.store.base import Base
-from tahqiq.compose import tables as _every_table  # noqa: F401  (every room's tables)
 
 
 def test_migrations_match_models(engine):

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.govern.conftest import PASSWORD, World, cheap_argon2, gate, world  # noqa: F401 - fixtures
 from tahqiq.stream.events import event_from_record
+from tests.govern.conftest import PASSWORD, World, cheap_argon2, gate, world  # noqa: F401 - fixtures
 
 NATS_URL = os.environ.get("TAHQIQ_TEST_NATS_URL", "nats://127.0.0.1:4222")
 

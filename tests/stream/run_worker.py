@@ -12,12 +12,12 @@ import asyncio
 import json
 import time
 
+from tahqiq.alerts import write_alerts
 from tahqiq.store import open_store
 from tahqiq.stream.bus import NatsBus
 from tahqiq.stream.engine import RuleEngine
 from tahqiq.stream.rulefile import load_rules
 from tahqiq.stream.windows import Detector
-from tahqiq.alerts import write_alerts
 from tahqiq.stream.worker import Worker
 from tests.stream.lookup import DictLookup
 

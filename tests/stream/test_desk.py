@@ -10,11 +10,11 @@ import pytest
 import yaml
 from sqlalchemy import inspect, select
 
-from tahqiq.govern import AccessDenied, GovernError
 from tahqiq.alerts import AlertDesk
-from tahqiq.govern.tables import AuditEntry
 from tahqiq.alerts import store as alertstore
 from tahqiq.alerts import tables as stream_tables
+from tahqiq.govern import AccessDenied, GovernError
+from tahqiq.govern.tables import AuditEntry
 from tahqiq.stream.engine import RuleEngine
 from tahqiq.stream.rulefile import parse_rules
 from tahqiq.stream.windows import Detector

@@ -18,11 +18,11 @@ import typer
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from tahqiq.alerts import Alert, write_alerts
 from tahqiq.stream.bus import InProcessBus, NatsBus
 from tahqiq.stream.engine import RuleEngine
 from tahqiq.stream.events import event_from_record, read_records
 from tahqiq.stream.rulefile import load_rules
-from tahqiq.alerts import Alert, write_alerts
 from tahqiq.stream.tables import StreamCheckpoint
 from tahqiq.stream.windows import Detector
 from tahqiq.stream.worker import Worker, replay

@@ -30,11 +30,11 @@ rules:
 
 def replay_through_pipeline(engine, records: list[dict], rule_file) -> int:
     """Run the embedded pipeline as `tahqiq replay` does: replay -> bus -> worker -> alerts."""
+    from tahqiq.alerts import write_alerts
     from tahqiq.stream.bus import InProcessBus
     from tahqiq.stream.engine import RuleEngine
     from tahqiq.stream.rulefile import load_rules
     from tahqiq.stream.windows import Detector
-    from tahqiq.alerts import write_alerts
     from tahqiq.stream.worker import Worker, replay
 
     async def run():

@@ -26,8 +26,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Row, func, or_, select, update
 
 from tahqiq.alerts.tables import Alert, AlertAction, ControlRoomRoute, RuleFeedback
-from tahqiq.govern import (ADMIN, AUDITOR, READER_ROLES, ROLES, SUPERVISOR, Gate, GovernError,
-                           JobView, Principal)
+from tahqiq.govern import ADMIN, AUDITOR, READER_ROLES, ROLES, SUPERVISOR, Gate, GovernError, JobView, Principal
 from tahqiq.govern.tables import User
 from tahqiq.model import types
 from tahqiq.store.base import aware, aware_utc, utcnow

@@ -4,7 +4,7 @@ alerts through the alert desk (`tahqiq.alerts.desk`), behind the gate."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -17,7 +17,7 @@ _alerts = Alert.__table__
 
 
 def _ts(epoch: float | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, timezone.utc)
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
 
 
 def alert_row(d: Detection, now: datetime) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def write_alerts(conn: Connection, detections: list[Detection]) -> int:
     Returns how many were new."""
     if not detections:
         return 0
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = list({d.dedupe_key: alert_row(d, now) for d in detections}.values())
     # RETURNING yields only the rows actually inserted (rowcount is unreliable for executemany).
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert

@@ -18,7 +18,7 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, insert, select
@@ -72,8 +72,8 @@ class Sessions:
         return None if ended else session
 
     def end(self, session: Session) -> None:
-        now = datetime.now(timezone.utc)
-        expires = datetime.fromtimestamp(session.issued + SESSION_MAX_AGE, timezone.utc)
+        now = datetime.now(UTC)
+        expires = datetime.fromtimestamp(session.issued + SESSION_MAX_AGE, UTC)
         with self._engine.begin() as conn:
             conn.execute(delete(EndedSession).where(EndedSession.expires_at < now))
             if not conn.execute(select(EndedSession.session_id)

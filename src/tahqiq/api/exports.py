@@ -18,7 +18,7 @@ import io
 import json
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import networkx as nx
@@ -106,7 +106,7 @@ def to_html(view: CaseView, case: CaseGraph) -> bytes:
     html = _templates.get_template("report.html").render(
         case=info, rows=rows, edges=edges, timeline=graph.timeline(view, limit=500),
         notes=casework.list_notes(view), who=view.principal, purpose=view.purpose,
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     return html.encode("utf-8")
 
 

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tahqiq.store.base import Base
-from tahqiq.store.base import utcnow
+from tahqiq.store.base import Base, utcnow
 
 
 class CaseNote(Base):

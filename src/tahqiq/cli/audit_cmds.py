@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -24,7 +24,7 @@ audit_app = typer.Typer(help="The audit log: verify, prove, tree heads, who acce
 @gated(sign=False)
 def audit_verify(
     ctx: GateContext,
-    public_key: Annotated[Optional[list[Path]], typer.Option(help="trusted public key PEM (repeatable); "
+    public_key: Annotated[list[Path] | None, typer.Option(help="trusted public key PEM (repeatable); "
                                                                    "default: this installation's key")] = None,
 ) -> None:
     """Recompute every leaf, subtree, root and signature; exit 1 naming the first bad entry."""
@@ -45,7 +45,7 @@ def audit_verify(
 @audit_app.command("prove")
 @gated()
 def audit_prove(ctx: GateContext, entry: int,
-                out_file: Annotated[Optional[Path], typer.Option("--out", "-o", help="write the JSON here")] = None,
+                out_file: Annotated[Path | None, typer.Option("--out", "-o", help="write the JSON here")] = None,
                 user: UserOpt = None) -> None:
     """Print an inclusion proof of ENTRY against a signed tree head (auditors, supervisors).
     Check it with verify_standalone.py (docs/verify_bundle.md)."""
@@ -62,7 +62,7 @@ def audit_prove(ctx: GateContext, entry: int,
 @audit_app.command("head")
 @gated()
 def audit_head(ctx: GateContext, sign: Annotated[bool, typer.Option(help="sign a fresh head first")] = False,
-               out_file: Annotated[Optional[Path], typer.Option("--out", "-o")] = None) -> None:
+               out_file: Annotated[Path | None, typer.Option("--out", "-o")] = None) -> None:
     """Print the newest signed tree head (JSON), with the public key. No personal data."""
     from tahqiq.govern.keys import public_key_pem
 
@@ -72,8 +72,8 @@ def audit_head(ctx: GateContext, sign: Annotated[bool, typer.Option(help="sign a
 
 @audit_app.command("consistency")
 @gated()
-def audit_consistency(ctx: GateContext, old_size: int, new_size: Annotated[Optional[int], typer.Argument()] = None,
-                      out_file: Annotated[Optional[Path], typer.Option("--out", "-o")] = None) -> None:
+def audit_consistency(ctx: GateContext, old_size: int, new_size: Annotated[int | None, typer.Argument()] = None,
+                      out_file: Annotated[Path | None, typer.Option("--out", "-o")] = None) -> None:
     """Prove that the log at NEW_SIZE (default: newest head) extends the log at OLD_SIZE."""
     from tahqiq.govern.keys import public_key_pem
 
@@ -100,12 +100,12 @@ def audit_public_key(ctx: GateContext) -> None:
 @gated()
 def audit_log(
     ctx: GateContext,
-    case: Annotated[Optional[str], typer.Option(help="only this case")] = None,
-    actor: Annotated[Optional[str], typer.Option(help="only this user")] = None,
-    entity: Annotated[Optional[str], typer.Option(help="only reads of this entity id")] = None,
-    prop: Annotated[Optional[str], typer.Option(help="with --value: searches for this value, e.g. cnic")] = None,
-    value: Annotated[Optional[str], typer.Option(help="the searched value (matched by keyed hash)")] = None,
-    action: Annotated[Optional[str], typer.Option(help="only this action, e.g. read.find")] = None,
+    case: Annotated[str | None, typer.Option(help="only this case")] = None,
+    actor: Annotated[str | None, typer.Option(help="only this user")] = None,
+    entity: Annotated[str | None, typer.Option(help="only reads of this entity id")] = None,
+    prop: Annotated[str | None, typer.Option(help="with --value: searches for this value, e.g. cnic")] = None,
+    value: Annotated[str | None, typer.Option(help="the searched value (matched by keyed hash)")] = None,
+    action: Annotated[str | None, typer.Option(help="only this action, e.g. read.find")] = None,
     since: Annotated[int, typer.Option(help="from this entry on")] = 0,
     limit: Annotated[int, typer.Option(help="at most this many")] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines")] = False,

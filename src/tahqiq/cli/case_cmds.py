@@ -6,8 +6,8 @@ in TAHQIQ_TOKEN. Exit status: 0 done, 2 bad request, 3 denied (the denial is in 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Annotated, Optional
+from datetime import UTC, datetime
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -24,11 +24,11 @@ def case_open(
     reference: str,
     officer: Annotated[str, typer.Option(help="the officer who authorised the case")],
     purpose: Annotated[str, typer.Option(help="what the case is for")],
-    fir: Annotated[Optional[str], typer.Option(help="FIR number, e.g. '123/2026 PS Model Town'")] = None,
-    warrant: Annotated[Optional[str], typer.Option(help="warrant reference (needed for watchlists)")] = None,
-    days: Annotated[Optional[int], typer.Option(help="expires after this many days")] = None,
-    expires: Annotated[Optional[str], typer.Option(help="or: expires at the end of this date (YYYY-MM-DD)")] = None,
-    member: Annotated[Optional[list[str]], typer.Option(help="a member (repeatable)")] = None,
+    fir: Annotated[str | None, typer.Option(help="FIR number, e.g. '123/2026 PS Model Town'")] = None,
+    warrant: Annotated[str | None, typer.Option(help="warrant reference (needed for watchlists)")] = None,
+    days: Annotated[int | None, typer.Option(help="expires after this many days")] = None,
+    expires: Annotated[str | None, typer.Option(help="or: expires at the end of this date (YYYY-MM-DD)")] = None,
+    member: Annotated[list[str] | None, typer.Option(help="a member (repeatable)")] = None,
     user: UserOpt = None,
 ) -> None:
     """Open a case (supervisors). Needs an FIR or a warrant, the authorising officer, a purpose
@@ -73,7 +73,7 @@ def case_remove_member(ctx: GateContext, reference: str, username: str, user: Us
 @case_app.command("attach")
 @gated()
 def case_attach(ctx: GateContext, reference: str, entity_id: str, purpose: PurposeOpt,
-                note: Annotated[Optional[str], typer.Option(help="why this entity")] = None,
+                note: Annotated[str | None, typer.Option(help="why this entity")] = None,
                 user: UserOpt = None) -> None:
     """Attach an entity to a case as a subject (retention spares it while the case is open)."""
     with ctx.gate.session(ctx.login(user), reference, purpose) as view:
@@ -88,7 +88,7 @@ def case_list(ctx: GateContext, all_: Annotated[bool, typer.Option("--all", help
     """Cases you can see (auditors and admins: all)."""
     from tahqiq.govern import cases
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     table = Table("case", "agency", "basis", "officer", "status", "expires", "members", "subjects")
     for c in cases.list_cases(ctx.engine, ctx.login(user), include_closed=all_):
         status = c.status if c.status != "open" else ("[red]expired[/]" if not c.is_active(now) else "[green]open[/]")
@@ -111,9 +111,9 @@ def case_close(ctx: GateContext, reference: str, reason: Annotated[str, typer.Op
 @case_app.command("extend")
 @gated()
 def case_extend(ctx: GateContext, reference: str,
-                days: Annotated[Optional[int], typer.Option(help="new expiry: this many days from now")] = None,
-                expires: Annotated[Optional[str], typer.Option(help="or: the end of this date")] = None,
-                officer: Annotated[Optional[str], typer.Option(help="the officer authorising the extension")] = None,
+                days: Annotated[int | None, typer.Option(help="new expiry: this many days from now")] = None,
+                expires: Annotated[str | None, typer.Option(help="or: the end of this date")] = None,
+                officer: Annotated[str | None, typer.Option(help="the officer authorising the extension")] = None,
                 user: UserOpt = None) -> None:
     """Extend an open case's expiry (supervisors)."""
     from tahqiq.govern import cases

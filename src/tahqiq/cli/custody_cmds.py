@@ -8,7 +8,7 @@ in TAHQIQ_TOKEN. Exit status: 0 done, 2 bad request, 3 denied (the denial is in 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -21,7 +21,7 @@ evidence_app = typer.Typer(help="Evidence custody: add files, export court bundl
 @evidence_app.command("add")
 @gated()
 def evidence_add(ctx: GateContext, file: Path, case: CaseOpt, purpose: PurposeOpt,
-                 description: Annotated[Optional[str], typer.Option(help="what the file is")] = None,
+                 description: Annotated[str | None, typer.Option(help="what the file is")] = None,
                  user: UserOpt = None) -> None:
     """Take FILE into custody for a case (content-addressed by SHA-256; logged)."""
     from tahqiq.govern.evidence import add_evidence
@@ -49,7 +49,7 @@ def evidence_list(ctx: GateContext, case: CaseOpt, purpose: PurposeOpt, user: Us
 @evidence_app.command("export")
 @gated()
 def evidence_export(ctx: GateContext, out_dir: Path, case: CaseOpt, purpose: PurposeOpt,
-                    sha: Annotated[Optional[list[str]], typer.Option(help="only this item (repeatable)")] = None,
+                    sha: Annotated[list[str] | None, typer.Option(help="only this item (repeatable)")] = None,
                     user: UserOpt = None) -> None:
     """Write a court bundle (files, custody entries, inclusion proofs, signed tree head and the
     standalone checker) to OUT_DIR."""
@@ -90,7 +90,7 @@ def retention_run(ctx: GateContext, dry_run: Annotated[bool, typer.Option(help="
 @retention_app.command("set")
 @gated()
 def retention_set(ctx: GateContext, source: str,
-                  days: Annotated[Optional[int], typer.Argument(help="days to keep; omit to keep forever")] = None,
+                  days: Annotated[int | None, typer.Argument(help="days to keep; omit to keep forever")] = None,
                   user: UserOpt = None) -> None:
     """Set a source's retention period (admins)."""
     from tahqiq.govern.retention import set_retention

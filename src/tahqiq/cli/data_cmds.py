@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,8 +19,8 @@ from tahqiq.cli.gated import CaseOpt, GateContext, PurposeOpt, UsageError, UserO
 def export_cmd(
     ctx: GateContext, out_file: Path, case: CaseOpt, purpose: PurposeOpt,
     all_: Annotated[bool, typer.Option("--all", help="every entity in the store (supervisors), not just the subjects")] = False,
-    schema: Annotated[Optional[str], typer.Option(help="with --all: only this schema")] = None,
-    source: Annotated[Optional[str], typer.Option(help="with --all: only this source")] = None,
+    schema: Annotated[str | None, typer.Option(help="with --all: only this schema")] = None,
+    source: Annotated[str | None, typer.Option(help="with --all: only this source")] = None,
     user: UserOpt = None,
 ) -> None:
     """Export entities readable under a case as FollowTheMoney JSON lines: the case's subjects, or

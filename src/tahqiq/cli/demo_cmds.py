@@ -119,11 +119,11 @@ def _detect(engine, gate, out: Path) -> _DetectStats:
 
     from sqlalchemy import func, select
 
+    from tahqiq.alerts import Alert
     from tahqiq.cli.stream_cmds import _embedded
     from tahqiq.govern import SYSTEM
     from tahqiq.screen.index import WatchlistIndex
     from tahqiq.stream.rulefile import load_rules
-    from tahqiq.alerts import Alert
 
     rules = load_rules()
     files = sorted((out / "streams").glob("*.jsonl"))

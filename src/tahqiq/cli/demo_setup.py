@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tahqiq.govern import Gate, Principal, identity
 from tahqiq.govern.cases import open_case
@@ -77,7 +77,7 @@ def set_up(gate: Gate, password: str | None = None) -> DemoPeople:
                   authorising_officer="Judge, Anti-Terrorism Court 1, Lahore",
                   purpose="trace absconders named in warrants and vehicles reported stolen", days=90,
                   members=["ayesha"])
-        expires = datetime.now(timezone.utc) + timedelta(days=60)
+        expires = datetime.now(UTC) + timedelta(days=60)
         with gate.session(sana, CASE, "build the case watchlist from warrants and FIRs") as view:
             wanted = [w.first("subject") for w in view.iter_entities(schema="Warrant") if w.first("subject")]
             for subject in list(dict.fromkeys(wanted))[:WATCH_PERSONS]:

@@ -14,15 +14,15 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-from datetime import datetime, timezone
-from typing import Annotated, Optional
+from datetime import UTC, datetime
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from tahqiq.model.types import parse_expiry
 
-UserOpt = Annotated[Optional[str], typer.Option("--user", "-u", help="your username (or set TAHQIQ_TOKEN)")]
+UserOpt = Annotated[str | None, typer.Option("--user", "-u", help="your username (or set TAHQIQ_TOKEN)")]
 CaseOpt = Annotated[str, typer.Option("--case", "-c", help="the case this serves, e.g. CASE-2026-0001")]
 PurposeOpt = Annotated[str, typer.Option("--purpose", "-p", help="why, in a few words (e.g. 'investigate FIR 123/2026')")]
 
@@ -52,7 +52,7 @@ class UsageError(Exception):
 
 def when(ts: datetime | None) -> str:
     """A stored time as the tables print it: UTC to the minute."""
-    return ts.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M") if ts else ""
+    return ts.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if ts else ""
 
 
 def expiry_option(expires: str | None) -> datetime | None:

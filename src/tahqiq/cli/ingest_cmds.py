@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from tahqiq.cli.common import console, fail, store
-from tahqiq.ingest import InputError, IngestResult, MappingError, ingest, load_mapping
+from tahqiq.ingest import IngestResult, InputError, MappingError, ingest, load_mapping
 from tahqiq.ingest.mapping import default_input
 
 quarantine_app = typer.Typer(help="Rows that failed validation: see why, fix the mapping or the value, retry.",
@@ -30,7 +30,7 @@ def _mapping_files(path: Path) -> list[Path]:
 
 def ingest_command(
     mapping: Annotated[Path, typer.Argument(help="Mapping YAML file, or a folder of them (each naming its `input:`).")],
-    input_file: Annotated[Optional[str], typer.Argument(
+    input_file: Annotated[str | None, typer.Argument(
         metavar="[FILE]", help="Input file (CSV, JSON lines, Parquet) or database URL for SQL mappings. "
                                "Default: the mapping's `input:`.")] = None,
     force: Annotated[bool, typer.Option(help="Re-run an input that was already fully ingested (adds nothing new).")] = False,
@@ -92,7 +92,7 @@ def _report(results: list[IngestResult]) -> None:
 
 @quarantine_app.command("list")
 def quarantine_list(
-    source: Annotated[Optional[str], typer.Option(help="Only this source.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     status: Annotated[str, typer.Option(help="open, resolved or all.")] = "open",
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
 ) -> None:
@@ -117,8 +117,8 @@ def quarantine_list(
 @quarantine_app.command("retry")
 def quarantine_retry(
     mapping: Annotated[Path, typer.Argument(help="The (fixed) mapping of the source whose rows to retry.")],
-    row: Annotated[Optional[list[int]], typer.Option("--id", help="Only these quarantine ids (repeatable).")] = None,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Correct a cell first: COLUMN=VALUE (repeatable; "
+    row: Annotated[list[int] | None, typer.Option("--id", help="Only these quarantine ids (repeatable).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Correct a cell first: COLUMN=VALUE (repeatable; "
                                                                    "use with --id).")] = None,
 ) -> None:
     """Run open quarantined rows through the mapping again; rows that now pass are loaded."""

@@ -10,23 +10,34 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from tahqiq.cli.gated import CaseOpt, GateContext, PurposeOpt, UsageError, UserOpt, add_group, err, expiry_option, gated, out
+from tahqiq.cli.gated import (
+    CaseOpt,
+    GateContext,
+    PurposeOpt,
+    UsageError,
+    UserOpt,
+    add_group,
+    err,
+    expiry_option,
+    gated,
+    out,
+)
 
 watchlist_app = typer.Typer(help="Watchlists: people, phones, vehicles and cyber indicators wanted under a case.",
                             no_args_is_help=True)
 
-Many = Annotated[Optional[list[str]], typer.Option(help="repeat for several")]
-ExpiresOpt = Annotated[Optional[str], typer.Option(help="last day the entry matches (2026-12-31), "
+Many = Annotated[list[str] | None, typer.Option(help="repeat for several")]
+ExpiresOpt = Annotated[str | None, typer.Option(help="last day the entry matches (2026-12-31), "
                                                        "at most the case's expiry")]
-DaysOpt = Annotated[Optional[int], typer.Option(help="or: the entry matches for this many days")]
-OptionalPurpose = Annotated[Optional[str], typer.Option("--purpose", "-p", help="why (default: the reason)")]
+DaysOpt = Annotated[int | None, typer.Option(help="or: the entry matches for this many days")]
+OptionalPurpose = Annotated[str | None, typer.Option("--purpose", "-p", help="why (default: the reason)")]
 
 
 def _expiry(expires: str | None, days: int | None, *, required: bool = True) -> datetime | None:
@@ -35,7 +46,7 @@ def _expiry(expires: str | None, days: int | None, *, required: bool = True) -> 
     if days is not None:
         if days < 1:
             raise UsageError("--days must be at least 1")
-        return datetime.now(timezone.utc) + timedelta(days=days)
+        return datetime.now(UTC) + timedelta(days=days)
     if expires:
         return expiry_option(expires)
     if required:
@@ -50,14 +61,14 @@ def watchlist_add(
     case: CaseOpt,
     kind: Annotated[str, typer.Option("--kind", "-k", help="person | phone | plate | chassis | indicator")],
     reason: Annotated[str, typer.Option(help="why the entry is wanted (e.g. 'absconder, warrant W-77/2026')")],
-    name: Annotated[Optional[list[str]], typer.Option(help="a name or alias in any script (repeat)")] = None,
+    name: Annotated[list[str] | None, typer.Option(help="a name or alias in any script (repeat)")] = None,
     cnic: Many = None, phone: Many = None, plate: Many = None, chassis: Many = None, iban: Many = None,
-    indicator: Annotated[Optional[list[str]], typer.Option(help="domain, URL, IP, e-mail or file hash")] = None,
-    indicator_type: Annotated[Optional[str], typer.Option(help="domain | url | ip | email | hash (guessed)")] = None,
-    stix: Annotated[Optional[str], typer.Option(help="STIX 2.1 pattern, kept as provenance")] = None,
-    birth_date: Annotated[Optional[str], typer.Option(help="date of birth (persons)")] = None,
-    father: Annotated[Optional[str], typer.Option(help="father's name (persons)")] = None,
-    entity: Annotated[Optional[str], typer.Option(help="a store entity to take the keys from")] = None,
+    indicator: Annotated[list[str] | None, typer.Option(help="domain, URL, IP, e-mail or file hash")] = None,
+    indicator_type: Annotated[str | None, typer.Option(help="domain | url | ip | email | hash (guessed)")] = None,
+    stix: Annotated[str | None, typer.Option(help="STIX 2.1 pattern, kept as provenance")] = None,
+    birth_date: Annotated[str | None, typer.Option(help="date of birth (persons)")] = None,
+    father: Annotated[str | None, typer.Option(help="father's name (persons)")] = None,
+    entity: Annotated[str | None, typer.Option(help="a store entity to take the keys from")] = None,
     expires: ExpiresOpt = None, days: DaysOpt = None, purpose: OptionalPurpose = None, user: UserOpt = None,
 ) -> None:
     """Put a person, phone, vehicle or indicator on the case's watchlist (a person needs a warrant)."""
@@ -113,7 +124,7 @@ def _keys_text(entry) -> str:
 @watchlist_app.command("list")
 @gated()
 def watchlist_list(ctx: GateContext, purpose: PurposeOpt,
-                   case: Annotated[Optional[str], typer.Option("--case", "-c", help="one case (default: all)")] = None,
+                   case: Annotated[str | None, typer.Option("--case", "-c", help="one case (default: all)")] = None,
                    all_: Annotated[bool, typer.Option("--all", help="with --case: also expired and ended")] = False,
                    user: UserOpt = None) -> None:
     """Watchlist entries: of one case, or every active entry you may read (an audited read)."""
@@ -127,7 +138,7 @@ def watchlist_list(ctx: GateContext, purpose: PurposeOpt,
         raise UsageError("--all needs --case")
     else:
         entries = active_entries(ctx.gate, me, purpose)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     table = Table("id", "case", "kind", "label", "keys", "born", "father", "expires", "added by", "status")
     for e in entries:
         status = "ended" if e.removed_at else ("expired" if e.expires_at <= now else "active")
@@ -171,12 +182,12 @@ def _explain_text(hit) -> str:
 @gated()
 def screen_cmd(
     ctx: GateContext, purpose: PurposeOpt,
-    name: Annotated[Optional[str], typer.Option(help="a name in any script ('s/o ...' is read as the father)")] = None,
-    father: Annotated[Optional[str], typer.Option(help="father's name")] = None,
-    birth_date: Annotated[Optional[str], typer.Option(help="date of birth")] = None,
-    cnic: Optional[str] = None, phone: Optional[str] = None, plate: Optional[str] = None,
-    chassis: Optional[str] = None, iban: Optional[str] = None, indicator: Optional[str] = None,
-    case: Annotated[Optional[str], typer.Option("--case", "-c", help="screen only this case's watchlist")] = None,
+    name: Annotated[str | None, typer.Option(help="a name in any script ('s/o ...' is read as the father)")] = None,
+    father: Annotated[str | None, typer.Option(help="father's name")] = None,
+    birth_date: Annotated[str | None, typer.Option(help="date of birth")] = None,
+    cnic: str | None = None, phone: str | None = None, plate: str | None = None,
+    chassis: str | None = None, iban: str | None = None, indicator: str | None = None,
+    case: Annotated[str | None, typer.Option("--case", "-c", help="screen only this case's watchlist")] = None,
     store: Annotated[bool, typer.Option("--store", help="also find store entities with the keys (needs --case)")] = False,
     threshold: Annotated[float, typer.Option(help="lowest name score reported (0-1)")] = 0.8,
     limit: Annotated[int, typer.Option(help="most name hits")] = 10,
@@ -184,9 +195,9 @@ def screen_cmd(
     user: UserOpt = None,
 ) -> None:
     """Screen a name and/or identifiers against the watchlists, with score and explanation."""
-    from tahqiq.screen.watchlists import audit_screening
     from tahqiq.screen.index import WatchlistIndex
     from tahqiq.screen.screening import screen_record, screen_store
+    from tahqiq.screen.watchlists import audit_screening
 
     record = {k: v for k, v in {"name": name, "fatherName": father, "birthDate": birth_date, "cnic": cnic,
                                 "phone": phone, "plate": plate, "chassis": chassis, "iban": iban,

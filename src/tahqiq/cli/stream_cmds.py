@@ -13,18 +13,18 @@ import asyncio
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from tahqiq.cli.common import console, err_console, fail, store
 
-BusOpt = Annotated[Optional[str], typer.Option("--bus", help="nats://127.0.0.1:4222 for JetStream; omit for the in-process bus")]
-RulesOpt = Annotated[Optional[list[Path]], typer.Option("--rules", "-r", help="rule file or folder (repeatable); default: the shipped rules")]
+BusOpt = Annotated[str | None, typer.Option("--bus", help="nats://127.0.0.1:4222 for JetStream; omit for the in-process bus")]
+RulesOpt = Annotated[list[Path] | None, typer.Option("--rules", "-r", help="rule file or folder (repeatable); default: the shipped rules")]
 StreamOpt = Annotated[str, typer.Option("--stream", help="JetStream stream name")]
 ConsumerOpt = Annotated[str, typer.Option("--consumer", help="durable consumer (one worker each)")]
-UserOpt = Annotated[Optional[str], typer.Option("--user", "-u", help="your username (or set TAHQIQ_TOKEN)")]
+UserOpt = Annotated[str | None, typer.Option("--user", "-u", help="your username (or set TAHQIQ_TOKEN)")]
 
 rules_app = typer.Typer(help="Detection rules: list and check.", no_args_is_help=True)
 alerts_app = typer.Typer(help="The alert desk: read, act on and route alerts (audited).", no_args_is_help=True)
@@ -121,10 +121,10 @@ def _summary(stats, what: str) -> None:
 
 
 async def _embedded(engine, files, rules, lookup, batch: int, rate: float | None):
+    from tahqiq.alerts import write_alerts
     from tahqiq.stream.bus import InProcessBus
     from tahqiq.stream.engine import RuleEngine
     from tahqiq.stream.windows import Detector
-    from tahqiq.alerts import write_alerts
     from tahqiq.stream.worker import Worker, replay
 
     bus = InProcessBus()
@@ -141,7 +141,7 @@ async def _embedded(engine, files, rules, lookup, batch: int, rate: float | None
 def replay_cmd(
     files: Annotated[list[Path], typer.Argument(help="stream files (JSON lines), e.g. demo-data/streams/anpr_reads.jsonl")],
     bus: BusOpt = None,
-    rate: Annotated[Optional[float], typer.Option(help="events per second (default: as fast as possible)")] = None,
+    rate: Annotated[float | None, typer.Option(help="events per second (default: as fast as possible)")] = None,
     batch: Annotated[int, typer.Option(help="events per bus message")] = 500,
     stream: StreamOpt = "TAHQIQ_EVENTS",
     rules: RulesOpt = None,
@@ -175,20 +175,20 @@ def replay_cmd(
 
 
 def detect_cmd(
-    files: Annotated[Optional[list[Path]], typer.Argument(help="in-process bus only: stream files to run")] = None,
+    files: Annotated[list[Path] | None, typer.Argument(help="in-process bus only: stream files to run")] = None,
     bus: BusOpt = None,
     rules: RulesOpt = None,
     stream: StreamOpt = "TAHQIQ_EVENTS",
     consumer: ConsumerOpt = "tahqiq-detect",
-    idle_exit: Annotated[Optional[float], typer.Option(help="stop after this many seconds without messages")] = None,
+    idle_exit: Annotated[float | None, typer.Option(help="stop after this many seconds without messages")] = None,
     ack_wait: Annotated[float, typer.Option(help="seconds before JetStream redelivers an unacknowledged message")] = 30.0,
     user: UserOpt = None,
 ) -> None:
     """Run the detection worker: rules and windows over the stream, alerts into the store."""
+    from tahqiq.alerts import write_alerts
     from tahqiq.stream.bus import BusError, NatsBus
     from tahqiq.stream.engine import RuleEngine
     from tahqiq.stream.windows import Detector
-    from tahqiq.alerts import write_alerts
     from tahqiq.stream.worker import Worker
 
     _check_bus(bus)
@@ -248,8 +248,8 @@ def _desk(fn):
 
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        from tahqiq.govern import AccessDenied, Gate, GovernError
         from tahqiq.alerts import AlertDesk
+        from tahqiq.govern import AccessDenied, Gate, GovernError
 
         engine = store()
         gate = Gate(engine)
@@ -287,8 +287,8 @@ def _show(view) -> None:
 
 @alerts_app.command("list")
 @_desk
-def alerts_list(desk, district: Annotated[Optional[str], typer.Option()] = None,
-                status: Annotated[Optional[str], typer.Option()] = None,
+def alerts_list(desk, district: Annotated[str | None, typer.Option()] = None,
+                status: Annotated[str | None, typer.Option()] = None,
                 after: Annotated[int, typer.Option(help="only alerts with a larger id")] = 0,
                 limit: Annotated[int, typer.Option()] = 100, user: UserOpt = None) -> None:
     """Alerts routed to you (newest last)."""
@@ -309,7 +309,7 @@ def alerts_show(desk, alert_id: int, user: UserOpt = None) -> None:
 
 def _action(name: str, doc: str):
     @_desk
-    def act(desk, alert_id: int, note: Annotated[Optional[str], typer.Option(help="why, for the record")] = None,
+    def act(desk, alert_id: int, note: Annotated[str | None, typer.Option(help="why, for the record")] = None,
             user: UserOpt = None) -> None:
         view = desk.act(_login(desk.gate, user), alert_id, name, note)
         console.print(f"alert {view.id} is now [bold]{view.status}[/]")

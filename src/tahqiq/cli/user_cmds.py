@@ -8,12 +8,13 @@ in TAHQIQ_TOKEN. Exit status: 0 done, 2 bad request, 3 denied (the denial is in 
 from __future__ import annotations
 
 import os
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from tahqiq.cli.gated import GateContext, UserOpt, add_group, err, gated, out, when
+
 
 def _new_password(username: str) -> str:
     pw = os.environ.get("TAHQIQ_NEW_PASSWORD")
@@ -34,8 +35,8 @@ def user_add(
     username: str,
     role: Annotated[str, typer.Option(help="analyst | supervisor | auditor | admin")],
     agency: Annotated[str, typer.Option(help="agency code, e.g. PUNJAB-POLICE (created if new)")],
-    full_name: Annotated[Optional[str], typer.Option(help="the person's name")] = None,
-    agency_name: Annotated[Optional[str], typer.Option(help="the agency's full name, if new")] = None,
+    full_name: Annotated[str | None, typer.Option(help="the person's name")] = None,
+    agency_name: Annotated[str | None, typer.Option(help="the agency's full name, if new")] = None,
     user: UserOpt = None,
 ) -> None:
     """Add a user; the new password comes from TAHQIQ_NEW_PASSWORD or a prompt. On an empty
@@ -84,7 +85,7 @@ def token_create(
     ctx: GateContext,
     name: Annotated[str, typer.Option(help="what the token is for")] = "cli",
     days: Annotated[int, typer.Option(help="expires after this many days (max 366)")] = 30,
-    for_user: Annotated[Optional[str], typer.Option("--for", help="(admins) create it for this user")] = None,
+    for_user: Annotated[str | None, typer.Option("--for", help="(admins) create it for this user")] = None,
     user: UserOpt = None,
 ) -> None:
     """Create an API token. It is printed once and never stored; keep it secret."""

@@ -25,8 +25,8 @@ def serve(
     import uvicorn
 
     from tahqiq.compose import create_app
-    from tahqiq.search import index_for
     from tahqiq.govern.retention import start_schedule
+    from tahqiq.search import index_for
 
     if not 0 < port < 65536:
         fail(f"--port must be 1-65535, not {port}")

@@ -54,7 +54,7 @@ class Manifest:
         }
 
     @classmethod
-    def load(cls, directory: str | Path) -> "Manifest":
+    def load(cls, directory: str | Path) -> Manifest:
         directory = Path(directory)
         raw = json.loads((directory / "manifest.json").read_text("utf-8"))
         return cls(directory, raw["persons"], raw["seed"], raw["sources"], raw["streams"], raw.get("truth", {}),
@@ -105,9 +105,9 @@ def generate(persons: int, seed: int, out: str | Path, progress: bool = True, ha
 
 def _generate(persons: int, seed: int, out: Path, progress: bool) -> Manifest:
     from tahqiq.generate import crime, events, finance, population, sources
-    from tahqiq.model.geography import geography
     from tahqiq.generate.progress import Progress
     from tahqiq.generate.writers import Truth
+    from tahqiq.model.geography import geography
 
     out.mkdir(parents=True, exist_ok=True)  # files we write are overwritten; nothing else is touched
     n = sizes(persons)

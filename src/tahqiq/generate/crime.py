@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
 
-from tahqiq.model.geography import Geography, km_between
 from tahqiq.generate.population import Population
 from tahqiq.generate.rng import stream
 from tahqiq.generate.timefmt import EPOCH_ORD, REF_ORD, seconds_of
+from tahqiq.model.geography import Geography, km_between
 
 WINDOW_DAYS = 730  # FIRs of the last two years
 BRANCHING = 0.45  # expected offspring per incident (cluster size 1 / (1 - 0.45) = 1.8)

@@ -13,10 +13,10 @@ from itertools import accumulate
 import numpy as np
 
 from tahqiq.generate.crime import OFFENCES, Crime
-from tahqiq.model.geography import Geography
 from tahqiq.generate.population import Population
 from tahqiq.generate.rng import np_stream, stream
 from tahqiq.generate.timefmt import REF_ORD, seconds_of
+from tahqiq.model.geography import Geography
 
 STREAM_DAYS = 90
 CHECK_HOURS = (0.5, 0.4, 0.3, 0.2, 0.2, 0.3, 0.6, 1, 1.5, 2, 2.5, 2.5, 2.5, 2.5, 2.5, 3, 3.5, 4, 4.5, 4.5, 4, 3, 2, 1)

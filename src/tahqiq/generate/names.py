@@ -17,14 +17,14 @@ from __future__ import annotations
 import json
 import random
 from bisect import bisect
-from itertools import accumulate
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 
 import numpy as np
 
-from tahqiq.model.pkgdata import read_text
 from tahqiq.generate.urdu import URDU, to_urdu
+from tahqiq.model.pkgdata import read_text
 
 # --- name parts ----------------------------------------------------------------------------------
 

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import random
 from bisect import bisect
-from itertools import accumulate
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import accumulate
 
 import numpy as np
 
 from tahqiq.generate import identifiers as ids
 from tahqiq.generate import names as nm
-from tahqiq.model.geography import District, Geography, GENERIC_LOCALITIES
 from tahqiq.generate.rng import np_stream, stream
 from tahqiq.generate.timefmt import REF_ORD
+from tahqiq.model.geography import GENERIC_LOCALITIES, District, Geography
 
 MIN_DATE_ORD = 730120  # 2000-01-01
 
@@ -57,9 +57,9 @@ class Population:
     lon: list[float]
     cnic_district: list[int]  # where the CNIC was issued (the family's home)
     households: Household
-    phones: "Phones" = None  # type: ignore[assignment]
-    accounts: "Accounts" = None  # type: ignore[assignment]
-    vehicles: "Vehicles" = None  # type: ignore[assignment]
+    phones: Phones = None  # type: ignore[assignment]
+    accounts: Accounts = None  # type: ignore[assignment]
+    vehicles: Vehicles = None  # type: ignore[assignment]
     offenders: list[int] = field(default_factory=list)
     offender_weight: list[float] = field(default_factory=list)
     offender_set: frozenset[int] = frozenset()

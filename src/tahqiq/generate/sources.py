@@ -9,22 +9,22 @@ of rows get one deliberately invalid value that ingest must quarantine, listed i
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from tahqiq.generate import identifiers as ids
 from tahqiq.generate import names as nm
 from tahqiq.generate.crime import OFFENCES, Crime
 from tahqiq.generate.events import Osint, Point, Stream
 from tahqiq.generate.finance import Finance
-from tahqiq.model.geography import Geography
 from tahqiq.generate.population import Population, address_variant
 from tahqiq.generate.rng import stream
 from tahqiq.generate.timefmt import EPOCH_ORD, fmt_date, iso
 from tahqiq.generate.urdu import URDU, cp1256_safe
 from tahqiq.generate.writers import CsvSink, JsonlSink, ParquetSink, Sink, Truth
+from tahqiq.model.geography import Geography
 
 BAD_RATE = 0.002
 
@@ -44,7 +44,7 @@ def H(normal: float, hard: float) -> float:
     return hard if DIFFICULTY.hard else normal
 
 
-def S(style: "nm.Style") -> "nm.Style":
+def S(style: nm.Style) -> nm.Style:
     """The agency's name style, roughened in hard mode."""
     if not DIFFICULTY.hard:
         return style

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cache
 
 REFERENCE_DATE = date(2026, 10, 1)  # "today" in the synthetic world
 PKT = timezone(timedelta(hours=5))
@@ -13,12 +13,12 @@ EPOCH = datetime(2020, 1, 1, tzinfo=PKT)
 EPOCH_ORD = EPOCH.date().toordinal()
 
 
-@lru_cache(maxsize=None)
+@cache
 def fmt_date(ordinal: int, fmt: str) -> str:
     return date.fromordinal(ordinal).strftime(fmt)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _iso_day(day: int) -> str:
     return date.fromordinal(EPOCH_ORD + day).isoformat()
 

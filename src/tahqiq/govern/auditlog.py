@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -92,7 +92,7 @@ class _State:
     last_head_ms: int
 
 
-def _head_row(head: "SignedTreeHead") -> dict:
+def _head_row(head: SignedTreeHead) -> dict:
     return {"tree_size": head.tree_size, "root_hash": head.root_hash, "timestamp_ms": head.timestamp_ms,
             "key_id": head.key_id, "signature": head.signature}
 
@@ -126,7 +126,7 @@ def sth_message(tree_size: int, timestamp_ms: int, root: bytes) -> bytes:
 
 
 def _iso(ts: datetime) -> str:
-    return ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ class AuditRecord:
     leaf_hash: str
 
     @classmethod
-    def from_entry(cls, entry: str, leaf_hash: str) -> "AuditRecord":
+    def from_entry(cls, entry: str, leaf_hash: str) -> AuditRecord:
         e = json.loads(entry)
         return cls(
             e["seq"], e["time"], e["actor"], e.get("role"), e["action"], e.get("case"), e.get("purpose"),
@@ -165,7 +165,7 @@ class SignedTreeHead:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["timestamp"] = _iso(datetime.fromtimestamp(self.timestamp_ms / 1000, timezone.utc))
+        d["timestamp"] = _iso(datetime.fromtimestamp(self.timestamp_ms / 1000, UTC))
         d["signed_message"] = "b'tahqiq-sth-v1\\x00' || uint64be(tree_size) || uint64be(timestamp_ms) || root_hash"
         return d
 
@@ -284,7 +284,7 @@ class AuditLog:
         """The entry that would be appended to the log in `state`: (row, new state, head or None)."""
         size = state.size
         frontier = [bytes.fromhex(h) for h in state.frontier.split(",") if h]
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         time = _iso(now)
         body = {
             "v": ENTRY_VERSION, "seq": size, "time": time, "actor": actor, "role": role, "action": action,
@@ -377,7 +377,7 @@ class AuditLog:
             if state.size == state.last_head_size and not force:
                 return None
             frontier = [bytes.fromhex(h) for h in state.frontier.split(",") if h]
-            now_ms = max(int(datetime.now(timezone.utc).timestamp() * 1000), state.last_head_ms)
+            now_ms = max(int(datetime.now(UTC).timestamp() * 1000), state.last_head_ms)
             head = self._insert_head(conn, state.size, merkle.frontier_root(frontier), now_ms)
             conn.execute(update(_state).where(_state.c.id == 1).values(last_head_size=state.size, last_head_ms=now_ms))
             return head

@@ -27,9 +27,9 @@ from sqlalchemy import select
 
 from tahqiq.config import settings
 from tahqiq.govern.base import GovernError, aware, utcnow
-from tahqiq.govern.views import CaseView
 from tahqiq.govern.keys import public_key_pem
 from tahqiq.govern.tables import AuditEntry, EvidenceItem, User
+from tahqiq.govern.views import CaseView
 
 CHUNK = 1 << 20
 

@@ -93,7 +93,7 @@ class Signer:
         return self.private_key.sign(message)
 
     @classmethod
-    def generate(cls) -> "Signer":
+    def generate(cls) -> Signer:
         return cls(Ed25519PrivateKey.generate())
 
 

@@ -20,11 +20,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
 
+from tahqiq.config import settings
 from tahqiq.govern.auditlog import AuditLog
 from tahqiq.govern.base import ADMIN, SYSTEM, GovernError, Principal, utcnow
 from tahqiq.govern.entries import record, require_role
 from tahqiq.govern.tables import Case, CaseSubject, RetentionRun
-from tahqiq.config import settings
 from tahqiq.store.tables import Entity, MatchLink, QuarantinedRow, ResolvedEntity, Source, SourceRecord, Statement
 
 CHUNK = 500

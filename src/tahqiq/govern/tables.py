@@ -22,9 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tahqiq.store.base import Base
-from tahqiq.store.base import utcnow
-
+from tahqiq.store.base import Base, utcnow
 
 
 class Agency(Base):

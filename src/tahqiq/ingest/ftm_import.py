@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from tahqiq.ingest.readers import fingerprint
 from tahqiq.ingest.rowmap import MappedEntity, MappedRow, make_id
 from tahqiq.ingest.runner import IngestResult, insert_ignore, store_rows
-from tahqiq.ingest.readers import fingerprint
 from tahqiq.model.ftm import from_ftm
 from tahqiq.model.types import InvalidValue, clean_text, normalise, script_of
 from tahqiq.store.tables import Entity, IngestBatch, QuarantinedRow, Source, SourceRecord, Statement
@@ -31,7 +31,7 @@ def _local_id(source: str, foreign: str) -> str:
 
 def import_ftm(engine: Engine, path: Path, source: str) -> IngestResult:
     sha = fingerprint(path)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with Session(engine, expire_on_commit=False) as s:
         if s.get(Source, source) is None:
             s.add(Source(name=source, label=f"followthemoney import ({path.name})"))
@@ -74,7 +74,7 @@ def import_ftm(engine: Engine, path: Path, source: str) -> IngestResult:
                 insert_ignore(s, Statement.__table__, statements)
                 loaded += 1
         batch.rows_read, batch.rows_loaded, batch.rows_quarantined = loaded + rejected, loaded, rejected
-        batch.status, batch.finished_at = "done", datetime.now(timezone.utc)
+        batch.status, batch.finished_at = "done", datetime.now(UTC)
         s.flush()
         batch.entities_added = s.query(Entity).filter(Entity.batch_id == batch.id).count()
         batch.statements_added = s.query(Statement).filter(Statement.batch_id == batch.id).count()

@@ -62,7 +62,7 @@ class PropertyMapping(BaseModel):
     on_invalid: Literal["quarantine", "skip"] = "quarantine"
 
     @model_validator(mode="after")
-    def _one_origin(self) -> "PropertyMapping":
+    def _one_origin(self) -> PropertyMapping:
         origins = [x for x in (self.column, self.value, self.entity) if x is not None]
         if len(origins) != 1:
             raise ValueError("give exactly one of column, value or entity")
@@ -120,7 +120,7 @@ class Mapping(BaseModel):
         return [v] if isinstance(v, str) else v
 
     @model_validator(mode="after")
-    def _check_against_model(self) -> "Mapping":
+    def _check_against_model(self) -> Mapping:
         m = model()
         for local, ent in self.entities.items():
             schema = m.get(ent.schema_)  # raises with the list of known schemata

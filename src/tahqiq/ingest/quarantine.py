@@ -7,7 +7,7 @@ are shown only through the governance gate (`tahqiq quarantine show`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -80,7 +80,7 @@ def retry(
     fixing the mapping, e.g. adding a date format). `corrections` overwrites cells of the row(s)
     first, for a steward fixing one bad value by hand; the correction is kept in the stored record."""
     mapper = RowMapper(mapping)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     result = RetryResult(0, 0, [])
     with Session(engine) as s:
         q = select(QuarantinedRow).where(QuarantinedRow.source == mapping.source, QuarantinedRow.status == "open")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
@@ -130,7 +130,7 @@ def ingest(
             records, entities, statements, quarantine = [], {}, [], []
             pending = loaded = rejected = 0
 
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         row_number = resumed_from
         for row_number, row in source_input.rows:
             if row_number <= resumed_from:
@@ -168,7 +168,7 @@ def ingest(
             select(func.count()).select_from(Statement).where(Statement.batch_id == batch.id))
         session.execute(
             update(IngestBatch).where(IngestBatch.id == batch.id).values(
-                status="done", finished_at=datetime.now(timezone.utc),
+                status="done", finished_at=datetime.now(UTC),
                 entities_added=added_entities, statements_added=added_statements)
         )
         session.commit()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -367,5 +367,5 @@ def parse_expiry(text: str) -> datetime:
     text = text.strip()
     ts = datetime.fromisoformat(text)
     if len(text) <= 10:
-        return datetime.combine(ts.date() + timedelta(days=1), datetime.min.time(), timezone.utc)
-    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+        return datetime.combine(ts.date() + timedelta(days=1), datetime.min.time(), UTC)
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)

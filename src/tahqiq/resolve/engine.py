@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import logging
+import math
 from typing import Any
 
 import pandas as pd

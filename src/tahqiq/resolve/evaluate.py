@@ -10,9 +10,9 @@ plain Jaro-Winkler names and plain connected components, for a side-by-side comp
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 

@@ -13,9 +13,9 @@ together, so that 10k new records against a million take seconds, not a full re-
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd

@@ -8,8 +8,7 @@ A name alone can still reach the threshold: the operator sees the disagreement a
 
 from __future__ import annotations
 
-from tahqiq.names import name_similarity, parse_name
-from tahqiq.names import ParsedName, token_skeleton
+from tahqiq.names import ParsedName, name_similarity, parse_name, token_skeleton
 
 SAME_BIRTH_DATE, OTHER_BIRTH_YEAR = 0.05, -0.15
 FATHER_AGREES, FATHER_DIFFERS = 0.05, -0.15

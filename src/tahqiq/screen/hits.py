@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Protocol
 
 # Key kinds a watchlist entry can carry; values are normalised with tahqiq.model.types first
 # (cnic "35202-1234567-1", phone E.164 "+923001234567", plate "LEA-1234", chassis, iban, indicator).

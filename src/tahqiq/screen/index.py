@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from array import array
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 from rapidfuzz import process
@@ -47,7 +47,7 @@ def _epoch(at: datetime | float | None, clock: Callable[[], float]) -> float:
     if at is None:
         return clock()
     if isinstance(at, datetime):
-        return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).timestamp()
+        return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
     return float(at)
 
 
@@ -91,7 +91,7 @@ class WatchlistIndex:
         self.built_at = self.clock()
         return len(self)
 
-    def _build(self, entries: Iterable) -> "IndexState":
+    def _build(self, entries: Iterable) -> IndexState:
         st = IndexState()
         now = self.clock()
         case_pos: dict[tuple[str, str], int] = {}
@@ -178,7 +178,7 @@ class WatchlistIndex:
     def _hit(self, st: IndexState, pos: int, kind: str, value: str, score: float, explanation: dict) -> WatchHit:
         case_i, _entry_kind, label, _dob, _father = st.meta[pos]
         case, basis = st.cases[case_i]
-        explanation["expires_at"] = datetime.fromtimestamp(st.expires[pos], timezone.utc).isoformat()
+        explanation["expires_at"] = datetime.fromtimestamp(st.expires[pos], UTC).isoformat()
         return WatchHit(st.ids[pos], kind, value, case, basis, label, round(score, 4), explanation)
 
     # --- names ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ of Alembic migrations (`store/migrations`) covers them all.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -27,19 +27,19 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def aware(ts: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; everything Tahqiq stores is UTC."""
     if ts is None or ts.tzinfo is not None:
         return ts
-    return ts.replace(tzinfo=timezone.utc)
+    return ts.replace(tzinfo=UTC)
 
 
 def aware_utc(ts: datetime) -> datetime:
     """`aware` for a column that is never null."""
-    return ts if ts.tzinfo is not None else ts.replace(tzinfo=timezone.utc)
+    return ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
 
 
 __all__ = ["Base", "NAMING", "aware", "aware_utc", "utcnow"]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import sessionmaker
 
 from tahqiq.config import normalise_database_url, settings
 
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets readers work while ingest writes; NORMAL sync is durable across process crashes

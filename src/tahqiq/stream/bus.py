@@ -60,7 +60,7 @@ class InProcessBus:
     async def fetch(self, max_messages: int = 32, timeout: float = 1.0) -> list[Delivery] | None:
         try:
             first = await asyncio.wait_for(self._queue.get(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return []
         if first is None:
             return None
@@ -92,7 +92,7 @@ class NatsBus:
     def name(self) -> str:
         return f"{self.url} stream {self.stream} consumer {self.consumer}"
 
-    async def connect(self) -> "NatsBus":
+    async def connect(self) -> NatsBus:
         import nats
         from nats.js.api import RetentionPolicy, StorageType, StreamConfig
         from nats.js.errors import NotFoundError
@@ -153,12 +153,12 @@ class NatsBus:
         # then take whatever else is there within a couple of milliseconds.
         try:
             msgs = await self._sub.fetch(1, timeout=timeout)
-        except (NatsTimeout, asyncio.TimeoutError):
+        except (TimeoutError, NatsTimeout):
             return []
         if max_messages > 1:
             try:
                 msgs += await self._sub.fetch(max_messages - 1, timeout=0.002)
-            except (NatsTimeout, asyncio.TimeoutError):
+            except (TimeoutError, NatsTimeout):
                 pass
         out = []
         for m in msgs:

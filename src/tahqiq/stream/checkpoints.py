@@ -4,7 +4,7 @@ saved in the transaction that commits the alerts of the events it covers."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,7 +25,7 @@ def load_checkpoint(engine: Engine, consumer: str) -> tuple[int, dict | None]:
 
 def save_checkpoint(conn: Connection, consumer: str, seq: int, state: dict) -> None:
     values = {"consumer": consumer, "stream_seq": seq, "state": json.dumps(state, separators=(",", ":")),
-              "updated_at": datetime.now(timezone.utc)}
+              "updated_at": datetime.now(UTC)}
     conn.execute(_upsert(conn, values))
 
 

@@ -137,7 +137,7 @@ class Correlation(BaseModel):
         return span_seconds(v)
 
     @model_validator(mode="after")
-    def _complete(self) -> "Correlation":
+    def _complete(self) -> Correlation:
         if self.type in ("event_count", "value_count") and self.gte is None:
             raise ValueError(f"{self.type} needs gte (the threshold)")
         if self.type == "value_count" and not self.field:

@@ -11,7 +11,8 @@ import random
 import sys
 import time
 
-from tahqiq.names import canonical as names, lexicon
+from tahqiq.names import canonical as names
+from tahqiq.names import lexicon
 
 
 def synthetic_names(n: int, seed: int = 7) -> list[str]:
