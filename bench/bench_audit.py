@@ -51,7 +51,8 @@ def main() -> int:
         t0 = time.perf_counter()
         for _i in range(args.appends):
             log.append("analyst.bench", "read.entities", role="analyst", case="CASE-2026-0001",
-                       purpose="investigate FIR 123/2026", decision="grant", target=",".join(detail["ids"]), detail=detail)
+                       purpose="investigate FIR 123/2026", decision="grant", target=",".join(detail["ids"]),
+                       detail=detail)
         t_append = time.perf_counter() - t0
         head = log.sign_head(force=True)
         size = head.tree_size
@@ -84,7 +85,8 @@ def main() -> int:
 
     db = engine.dialect.name + ("" if engine.dialect.name != "sqlite" else
                                 (" (WAL, synchronous=NORMAL)" if args.normal_sync else " (WAL, synchronous=FULL)"))
-    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}")
+    print(f"machine: {platform.machine()} {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, {platform.system()}")
     print(f"database: {db}")
     print(f"durable appends: {args.appends / t_append:,.0f}/s ({args.appends} appends, {t_append:.2f} s)")
     print(f"inclusion proofs (generate from DB + verify): {args.proofs / t_proof:,.0f}/s (tree size {size})")

@@ -66,13 +66,15 @@ def embedded(recs, lookup, batch: int) -> None:
         return stats, time.perf_counter() - t, time.process_time() - c
 
     stats, dt, cpu = asyncio.run(run())
-    print(f"embedded      {stats.events / dt:>10,.0f} events/s   ({stats.events / cpu:,.0f} per CPU-second)   {stats.events:,} events, "
-          f"{stats.alerts_new:,} alerts ({stats.detections:,} detections), {dt:.1f} s, batch {batch}")
+    print(f"embedded      {stats.events / dt:>10,.0f} events/s   ({stats.events / cpu:,.0f} per CPU-second)   "
+          f"{stats.events:,} events, {stats.alerts_new:,} alerts ({stats.detections:,} detections), {dt:.1f} s, "
+          f"batch {batch}")
 
 
 def publisher(stream: str, n: int, persons: int, batch: int, rate: float | None) -> subprocess.Popen:
     code = (f"import asyncio, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-            "from streamdata import records; from tahqiq.stream.bus import NatsBus; from tahqiq.stream.worker import replay\n"
+            "from streamdata import records; from tahqiq.stream.bus import NatsBus; "
+            "from tahqiq.stream.worker import replay\n"
             f"recs = records({persons}, {n})\n"
             "async def go():\n"
             f"    bus = await NatsBus({NATS!r}, stream={stream!r}, subject={stream + '.events'!r}).connect()\n"
@@ -90,8 +92,8 @@ CHECKPOINT_EVERY = [1.0]
 async def nats_worker(stream: str, lookup, n: int, start_publisher) -> tuple:
     engine = fresh_store()
     bus = await NatsBus(NATS, stream=stream, subject=f"{stream}.events", durable=stream.lower()).connect()
-    worker = Worker(engine, Detector(RuleEngine(load_rules(), lookup)), bus, sink=write_alerts, consumer=stream.lower(), fetch_messages=64,
-                    checkpoint_every=CHECKPOINT_EVERY[0])
+    worker = Worker(engine, Detector(RuleEngine(load_rules(), lookup)), bus, sink=write_alerts, consumer=stream.lower(),
+                    fetch_messages=64, checkpoint_every=CHECKPOINT_EVERY[0])
     t, c = time.perf_counter(), time.process_time()
     start_publisher()
     stats = await worker.run(idle_exit=3.0, max_events=n)
@@ -112,7 +114,9 @@ def through_nats(n: int, persons: int, lookup, batch: int) -> None:
 
     stats, dt = asyncio.run(nats_worker(stream, lookup, n, go))
     proc.wait()
-    print(f"nats          {stats.events / dt:>10,.0f} events/s   (worker {stats.events / stats.cpu_seconds:,.0f} per CPU-second)   {stats.events:,} events, {stats.alerts_new:,} alerts ({stats.detections:,} detections), "
+    print(f"nats          {stats.events / dt:>10,.0f} events/s   "
+          f"(worker {stats.events / stats.cpu_seconds:,.0f} per CPU-second)   {stats.events:,} events, "
+          f"{stats.alerts_new:,} alerts ({stats.detections:,} detections), "
           f"{dt:.1f} s, batch {batch}, {stats.checkpoints} checkpoints")
 
 

@@ -32,7 +32,8 @@ def make_rules(n: int, recs: list[dict], seed: int = 7) -> list[dict]:
     rnd = random.Random(seed)
     cams = sorted({r["camera_id"] for r in recs if "camera_id" in r})
     cps = sorted({r["checkpoint_id"] for r in recs if "checkpoint_id" in r})
-    words = sorted({w.lower() for r in recs if "camera" in r for w in r["camera"].replace("/", " ").split() if len(w) > 3})
+    words = sorted({w.lower() for r in recs if "camera" in r
+                    for w in r["camera"].replace("/", " ").split() if len(w) > 3})
     districts = sorted({r["district"] for r in recs if r.get("district")})
     channels = ["atm", "ibft", "raast", "online", "mobile_wallet", "pos", "branch"]
     out = []
@@ -40,22 +41,27 @@ def make_rules(n: int, recs: list[dict], seed: int = 7) -> list[dict]:
         k = i % 20
         rid = f"bench.r{i:04d}"
         if k < 6:
-            det = {"s": {"camera_id": rnd.sample(cams, min(5, len(cams))), "confidence|lt": round(rnd.uniform(0.5, 0.8), 2)}}
+            det = {"s": {"camera_id": rnd.sample(cams, min(5, len(cams))),
+                         "confidence|lt": round(rnd.uniform(0.5, 0.8), 2)}}
             schema = "PlateRead"
         elif k < 9:
-            det = {"s": {"checkpoint_id": rnd.choice(cps), "cnic|startswith": f"{rnd.randint(31, 38)}{rnd.randint(100, 999)}"},
+            det = {"s": {"checkpoint_id": rnd.choice(cps),
+                         "cnic|startswith": f"{rnd.randint(31, 38)}{rnd.randint(100, 999)}"},
                    "d": {"district": rnd.choice(districts)}}
             schema = "CheckpointCheck"
         elif k < 13:
             lo = rnd.choice([10_000, 50_000, 100_000, 500_000, 1_000_000])
-            det = {"s": {"amount|between": [lo, lo * rnd.choice([1.01, 1.05, 1.1])], "channel": rnd.sample(channels, 2)}}
+            det = {"s": {"amount|between": [lo, lo * rnd.choice([1.01, 1.05, 1.1])],
+                         "channel": rnd.sample(channels, 2)}}
             schema = "Transaction"
         elif k < 15:
-            det = {"s": {"camera|contains": rnd.sample(words, 2)},
-                   "t": {"plate|startswith": rnd.choice(["LE", "FD", "RN", "GA", "MN"]) + rnd.choice("ABCDEFGHJ") + "-" + str(rnd.randint(1, 9))}}
+            needles = rnd.sample(words, 2)  # drawn in this order: the same seed gives the same rules
+            prefix = rnd.choice(["LE", "FD", "RN", "GA", "MN"]) + rnd.choice("ABCDEFGHJ") + "-" + str(rnd.randint(1, 9))
+            det = {"s": {"camera|contains": needles}, "t": {"plate|startswith": prefix}}
             schema = "PlateRead"
         elif k == 15:
-            det = {"s": {"plate|re": rf"^{rnd.choice(['LE', 'FD', 'RN'])}[A-Z]-{rnd.randint(1, 9)}\d{{{rnd.randint(1, 3)}}}$"},
+            pattern = rf"^{rnd.choice(['LE', 'FD', 'RN'])}[A-Z]-{rnd.randint(1, 9)}\d{{{rnd.randint(1, 3)}}}$"
+            det = {"s": {"plate|re": pattern},
                    "c": {"confidence|lt": 0.7}}
             schema = "PlateRead"
         elif k < 18:
@@ -74,7 +80,8 @@ def make_rules(n: int, recs: list[dict], seed: int = 7) -> list[dict]:
             rule["correlation"] = {"type": "value_count", "group_by": "plate", "field": "camera_id",
                                    "timespan": f"{rnd.randint(5, 30)}m", "gte": 3}
         if k == 19:
-            rule["correlation"] = {"type": "event_count", "group_by": "plate", "timespan": "1h", "gte": rnd.randint(3, 6)}
+            rule["correlation"] = {"type": "event_count", "group_by": "plate", "timespan": "1h",
+                                   "gte": rnd.randint(3, 6)}
         out.append(rule)
     return out
 

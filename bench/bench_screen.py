@@ -155,7 +155,8 @@ def main() -> None:
           f"lost by blocking: {blocked / listed:.1%}")
     print(f"people not on the list with at least one hit: {false_hits / max(strangers, 1):.1%} of {strangers:,} "
           "(namesakes: generated names repeat, as real ones do)")
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,8 @@ def records(persons: int, n: int) -> list[dict]:
     """n records: the province's three streams merged by event time, repeated (with fresh record
     ids and later times) when n is larger than the province."""
     streams = province(persons)
-    base = [r for name in ("checkpoint_checks", "anpr_reads", "transactions") for r in read_records(streams / f"{name}.jsonl")]
+    base = [r for name in ("checkpoint_checks", "anpr_reads", "transactions")
+            for r in read_records(streams / f"{name}.jsonl")]
     base.sort(key=lambda r: r["occurred_at"])
     first, last = datetime.fromisoformat(base[0]["occurred_at"]), datetime.fromisoformat(base[-1]["occurred_at"])
     out: list[dict] = []
@@ -74,5 +75,6 @@ def watchlist(n_keys: int, recs: list[dict], hit_share: float = 0.001, seed: int
         elif k < 0.8:
             lookup.add("plate", f"{''.join(rnd.choices(letters, k=3))}-{rnd.randint(1, 9999)}")
         else:
-            lookup.add("iban", f"PK{rnd.randint(10, 99)}{''.join(rnd.choices(letters, k=4))}{rnd.randint(0, 10**16 - 1):016d}")
+            lookup.add("iban",
+                       f"PK{rnd.randint(10, 99)}{''.join(rnd.choices(letters, k=4))}{rnd.randint(0, 10**16 - 1):016d}")
     return lookup

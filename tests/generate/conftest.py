@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from tahqiq.generate import generate
@@ -39,8 +40,6 @@ def read_rows(out: Path, entry: dict) -> list[dict]:
     if entry["format"] == "jsonl":
         with open(path, encoding="utf-8") as fh:
             return [json.loads(line) for line in fh]
-    import pyarrow.parquet as pq
-
     return pq.read_table(path).to_pylist()
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from tahqiq.generate.crime import build_crime, knox_excess
-from tahqiq.generate.population import build_population
+from tahqiq.generate.people import build_population
 from tahqiq.generate.timefmt import iso
 from tahqiq.model.geography import geography
 

@@ -20,14 +20,18 @@ FRAME = re.compile(r"^[A-Z0-9]{2,8}-\d{4,8}$")
 
 # columns to check: source -> {column: kind}
 CHECKS = {
-    "nadra_id_registry": {"cnic": "cnic", "dob": "date:%d-%m-%Y", "district": "district", "issue_date": "date:%d-%m-%Y"},
+    "nadra_id_registry": {"cnic": "cnic", "dob": "date:%d-%m-%Y", "district": "district",
+                          "issue_date": "date:%d-%m-%Y"},
     "police_fir": {"complainant_cnic": "cnic", "accused_cnic": "cnic", "complainant_phone": "phone",
-                   "reported_at": "datetime", "occurred_at": "datetime", "district": "district", "stolen_vehicle_no": "plate"},
+                   "reported_at": "datetime", "occurred_at": "datetime", "district": "district",
+                   "stolen_vehicle_no": "plate"},
     "police_wanted": {"cnic": "cnic", "issued_on": "date:%d.%m.%Y|%d/%m/%Y", "district": "district"},
     "excise_vehicles": {"owner_cnic": "cnic", "registration_no": "plate", "chassis_no": "chassis",
                         "registration_date": "date:%d/%m/%Y", "district": "district"},
-    "telecom_subscribers": {"msisdn": "phone", "cnic": "cnic", "activation_date": "date:%Y-%m-%d", "district": "district"},
-    "bank_accounts": {"iban": "iban", "cnic": "cnic", "mobile": "phone", "opened_on": "date:%d-%b-%Y", "dob": "date:%d/%m/%Y"},
+    "telecom_subscribers": {"msisdn": "phone", "cnic": "cnic", "activation_date": "date:%Y-%m-%d",
+                            "district": "district"},
+    "bank_accounts": {"iban": "iban", "cnic": "cnic", "mobile": "phone", "opened_on": "date:%d-%b-%Y",
+                      "dob": "date:%d/%m/%Y"},
     "bank_str": {"payer_iban": "iban", "payee_iban": "iban", "subject_cnic": "cnic", "transaction_time": "datetime"},
     "cybercrime_complaints": {"complainant_cnic": "cnic", "complainant_phone": "phone", "suspect_phone": "phone",
                               "suspect_iban": "iban", "district": "district", "reported_at": "datetime"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import string
 
+import numpy as np
 import phonenumbers
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -74,8 +75,6 @@ def test_typo_changes_a_word_but_keeps_it_a_word(word, seed):
 @settings(max_examples=200)
 @given(st.integers(0, 2**32))
 def test_rendered_names_are_never_empty_and_urdu_is_cp1256_safe(seed):
-    import numpy as np
-
     factory = nm.NameFactory(np.random.default_rng(seed), random.Random(seed))
     parts = factory.male_parts(3) + factory.female_parts(3, ["Butt", "", "Rana"])
     style = nm.Style(nm.MUHAMMAD_FORMS, (1,) * 8, drop_muhammad=0.5, romanise=0.5, typo=0.5, clan_drop=0.5,

@@ -147,8 +147,8 @@ def test_undecodable_declared_utf8_fails_clearly(engine, tmp_path):
 
 def test_jsonl_bad_lines_quarantined(engine, tmp_path):
     path = tmp_path / "a.jsonl"
-    lines = [json.dumps(dict(zip(HEADER, r)), ensure_ascii=False) for r in ROWS[:1]]
-    lines += ["{not json", "[1, 2]", json.dumps(dict(zip(HEADER, ROWS[3])), ensure_ascii=False)]
+    lines = [json.dumps(dict(zip(HEADER, r, strict=True)), ensure_ascii=False) for r in ROWS[:1]]
+    lines += ["{not json", "[1, 2]", json.dumps(dict(zip(HEADER, ROWS[3], strict=True)), ensure_ascii=False)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = ingest(engine, write_mapping(tmp_path, "jsonl"), str(path))
     assert (result.rows_loaded, result.rows_quarantined) == (2, 2)
@@ -196,7 +196,8 @@ def test_ragged_csv_row_quarantined(engine, tmp_path):
 @pytest.mark.parametrize("text,error", [
     ("source: x\nformat: csv\nentities: {}\n", "source"),
     ("source: ok_name\nformat: xml\nentities: {p: {schema: Person, key: [a], properties: {}}}\n", "format"),
-    ("source: ok_name\nformat: csv\nentities: {p: {schema: Human, key: [a], properties: {}}}\n", "unknown schema 'Human'"),
+    ("source: ok_name\nformat: csv\nentities: {p: {schema: Human, key: [a], properties: {}}}\n",
+     "unknown schema 'Human'"),
     ("source: ok_name\nformat: csv\nentities: {p: {schema: Person, key: [a], properties: {religion: a}}}\n",
      "has no property 'religion'"),
     ("source: ok_name\nformat: csv\nentities: {p: {schema: Phone, key: [a], properties: {owner: {entity: q}}}}\n",

@@ -54,6 +54,7 @@ def desk(engine) -> Desk:
     sana = gate.authenticate_password("sana", PASSWORD)
     open_case(audit, sana, CASE, basis_kind="fir", basis_ref="77/2026 PS Civil Lines",
               authorising_officer="SP Investigation", purpose="fraud investigation", days=30, members=["ayesha"])
-    yield Desk(gate, sana, gate.authenticate_password("ayesha", PASSWORD), gate.authenticate_password("bilal", PASSWORD))
+    yield Desk(gate, sana, gate.authenticate_password("ayesha", PASSWORD),
+               gate.authenticate_password("bilal", PASSWORD))
     gate.audit.dispose()
     identity.set_password_hasher(PasswordHasher())

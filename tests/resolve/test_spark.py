@@ -36,7 +36,8 @@ def test_spark_scores_pairs_like_duckdb(spark):
     on_spark = Engine(FEBRL_FIELDS, backend="spark", spark=spark, model=model).predict([prepared], threshold=0.5)
 
     def keyed(df):
-        return {tuple(sorted(p)): round(w, 6) for p, w in zip(zip(df.unique_id_l, df.unique_id_r), df.match_probability)}
+        pairs = zip(df.unique_id_l, df.unique_id_r, strict=True)
+        return {tuple(sorted(p)): round(w, 6) for p, w in zip(pairs, df.match_probability, strict=True)}
 
     a, b = keyed(ref), keyed(on_spark)
     assert len(a) > 100
@@ -44,6 +45,6 @@ def test_spark_scores_pairs_like_duckdb(spark):
     assert all(abs(a[k] - b[k]) < 1e-6 for k in a)
     # and the links it finds are real duplicates
     ids = frame["unique_id"]
-    originals = dict(zip(ids, ids.str.extract(r"rec-(\d+)-")[0]))
+    originals = dict(zip(ids, ids.str.extract(r"rec-(\d+)-")[0], strict=True))
     sure = [k for k, p in b.items() if p >= 0.9]
     assert sum(originals[x] == originals[y] for x, y in sure) / len(sure) > 0.99

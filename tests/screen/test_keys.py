@@ -49,7 +49,8 @@ def test_indicators_of_each_type():
     assert normalise_indicator("203.0.113[.]7") == ("ip", "203.0.113.7")
     assert normalise_indicator("Scammer[@]Mail.PK") == ("email", "scammer@mail.pk")
     assert normalise_indicator("D41D8CD98F00B204E9800998ECF8427E") == ("hash", "d41d8cd98f00b204e9800998ecf8427e")
-    assert normalise_indicator("بینک.pk") == ("domain", "xn--mgbx4cd0a.pk") or normalise_indicator("بینک.pk")[1].startswith("xn--")
+    assert (normalise_indicator("بینک.pk") == ("domain", "xn--mgbx4cd0a.pk")
+            or normalise_indicator("بینک.pk")[1].startswith("xn--"))
     with pytest.raises(InvalidValue, match="hash"):
         normalise_indicator("abc123", "hash")
     with pytest.raises(InvalidValue, match="ip"):

@@ -19,7 +19,8 @@ NOW = datetime.now(UTC)
 def _index() -> WatchlistIndex:
     def e(i, kind, keys, **kw):
         label = next((v for k, v in keys if k == "name"), keys[0][1])
-        return EntryInfo(i, "CASE-W", "warrant W-1", kind, label, tuple(keys), "r", "omar", NOW, NOW + timedelta(days=5), **kw)
+        return EntryInfo(i, "CASE-W", "warrant W-1", kind, label, tuple(keys), "r", "omar", NOW,
+                         NOW + timedelta(days=5), **kw)
 
     return WatchlistIndex([
         e(1, "person", [("name", "Muhammad Aslam"), ("cnic", "35202-1234567-1")], father_name="Ghulam Rasool"),

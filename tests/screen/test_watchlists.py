@@ -48,12 +48,14 @@ def test_every_kind_of_entry(world):
     gate, omar = world.gate, world.users["omar"]
     with gate.session(omar, world.other_case, "absconder under warrant W-77") as view:
         person = add_entry(view, "person", reason="absconder", expires_at=SOON,
-                           keys={"name": ["Mohd. Aslam", "محمد اسلم"], "cnic": "3520212345671", "phone": "0300-1234567"},
+                           keys={"name": ["Mohd. Aslam", "محمد اسلم"], "cnic": "3520212345671",
+                                 "phone": "0300-1234567"},
                            birth_date="01/02/1980", father_name="Ghulam Rasool")
         phone = add_entry(view, "phone", reason="extortion calls", expires_at=SOON, keys={"phone": "+92 321 7654321"})
         plate = add_entry(view, "plate", reason="snatched car", expires_at=SOON,
                           keys={"plate": "lea 1234", "chassis": "nze141-1234567"})
-        chassis = add_entry(view, "chassis", reason="stolen chassis", expires_at=SOON, keys={"chassis": "1hgcm82633a004352"})
+        chassis = add_entry(view, "chassis", reason="stolen chassis", expires_at=SOON,
+                            keys={"chassis": "1hgcm82633a004352"})
         ioc = add_entry(view, "indicator", reason="phishing domain", expires_at=SOON,
                         stix_pattern="[domain-name:value = 'Bank-Login[.]example']")
         entries = {e.id: e for e in list_entries(view)}
@@ -125,7 +127,8 @@ def test_import_is_all_or_nothing_and_lists_bad_rows(world):
     gate, omar = world.gate, world.users["omar"]
     good = [{"kind": "person", "reason": "absconder", "name": "Zia-ul-Haq|ضیاء الحق", "cnic": "35202-7654321-3",
              "birth_date": "1975-03-04"},
-            {"kind": "plate", "reason": "stolen car", "plate": "LXR 555", "expires": (SOON - timedelta(days=1)).date().isoformat()},
+            {"kind": "plate", "reason": "stolen car", "plate": "LXR 555",
+             "expires": (SOON - timedelta(days=1)).date().isoformat()},
             {"kind": "indicator", "reason": "C2 server", "indicator": "203.0.113.9"}]
     bad = good + [{"kind": "phone", "reason": "calls", "phone": "12"}, {"kind": "boat", "reason": "x"},
                   {"kind": "plate", "reason": "car", "plate": "LEA-1", "colour": "red"}]

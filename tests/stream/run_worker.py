@@ -39,9 +39,10 @@ def main() -> None:
     engine = open_store()
 
     async def run():
-        bus = await NatsBus(args.url, stream=args.stream, subject=f"{args.stream}.events", durable=args.consumer).connect()
-        worker = Worker(engine, Detector(RuleEngine(load_rules(), lookup)), bus, sink=write_alerts, consumer=args.consumer,
-                        fetch_messages=2, checkpoint_every=args.checkpoint_every,
+        bus = await NatsBus(args.url, stream=args.stream, subject=f"{args.stream}.events",
+                            durable=args.consumer).connect()
+        worker = Worker(engine, Detector(RuleEngine(load_rules(), lookup)), bus, sink=write_alerts,
+                        consumer=args.consumer, fetch_messages=2, checkpoint_every=args.checkpoint_every,
                         on_progress=(lambda _s: time.sleep(args.slow)) if args.slow else None)
         stats = await worker.run(idle_exit=args.idle_exit)
         await bus.close()

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tahqiq.stream import condition as cond
 from tahqiq.stream import engine as engine_mod
-from tahqiq.stream.engine import RuleEngine, _number
+from tahqiq.stream.engine import RuleEngine, as_number
 from tahqiq.stream.rulefile import parse_rules
 from tests.stream.conftest import ev
 from tests.stream.lookup import DictLookup
@@ -35,7 +35,7 @@ def naive_atom(field: str, op: str, values: tuple, fields: dict, lookup) -> bool
         return any(re.search(x, s) for x in values)
     if op == "watchlist":
         return bool(lookup.hits(values[0], s))
-    x = _number(v)
+    x = as_number(v)
     if x is None:
         return False
     if op == "between":
@@ -60,7 +60,8 @@ field_cond = st.one_of(
     st.tuples(st.sampled_from(FIELDS), st.just(""), st.lists(st.sampled_from(WORDS), min_size=1, max_size=3)),
     st.tuples(st.sampled_from(FIELDS), st.sampled_from(["contains", "startswith"]),
               st.lists(st.sampled_from(WORDS), min_size=1, max_size=2)),
-    st.tuples(st.sampled_from(FIELDS), st.just("re"), st.sampled_from(["^a", "b$", "[xX]1", "c.b", "^ab", "^ab?c", "^x1|b", "^c\\-?a", "(?i)^X"])),
+    st.tuples(st.sampled_from(FIELDS), st.just("re"),
+              st.sampled_from(["^a", "b$", "[xX]1", "c.b", "^ab", "^ab?c", "^x1|b", "^c\\-?a", "(?i)^X"])),
     st.tuples(st.just("score"), st.sampled_from(["gt", "gte", "lt", "lte"]), st.sampled_from(NUMS)),
     st.tuples(st.just("score"), st.just("between"), st.sampled_from([[0, 1], [1, 2], [0.5, 3], [2, 2], [0.5, 1.5]])),
     st.tuples(st.sampled_from(FIELDS), st.just("watchlist"), st.just("indicator")),

@@ -133,7 +133,8 @@ def test_nats_jetstream_end_to_end(engine, streams):
         got, n = stored(engine)
         assert got == expected and n == len(expected)
         with engine.connect() as conn:
-            seq = conn.execute(select(StreamCheckpoint.stream_seq).where(StreamCheckpoint.consumer == consumer)).scalar()
+            seq = conn.execute(select(StreamCheckpoint.stream_seq)
+                               .where(StreamCheckpoint.consumer == consumer)).scalar()
         assert seq == -(-len(records) // 100)  # every message is covered by the checkpoint
     finally:
         asyncio.run(_delete(stream))

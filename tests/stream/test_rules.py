@@ -135,13 +135,16 @@ def test_errors_name_file_rule_and_field(body, message):
 
 def test_model_errors_and_duplicates(tmp_path):
     with pytest.raises(RuleError, match=r"t.yml: rule 'r.x': severity: Input should be"):
-        parse_rules({"rules": [{"id": "r.x", "title": "bad", "severity": "urgent", "detection": {"s": {"a": 1}, "condition": "s"}}]}, "t.yml")
+        parse_rules({"rules": [{"id": "r.x", "title": "bad", "severity": "urgent",
+                                "detection": {"s": {"a": 1}, "condition": "s"}}]}, "t.yml")
     with pytest.raises(RuleError, match=r"correlation: Value error, value_count needs field"):
         parse_rules({"rules": [{"id": "r.x", "title": "bad", "detection": {"s": {"a": 1}, "condition": "s"},
-                                "correlation": {"type": "value_count", "group_by": "plate", "timespan": "5m", "gte": 2}}]}, "t.yml")
+                                "correlation": {"type": "value_count", "group_by": "plate", "timespan": "5m",
+                                                "gte": 2}}]}, "t.yml")
     with pytest.raises(RuleError, match="timespan must look like"):
         parse_rules({"rules": [{"id": "r.x", "title": "bad", "detection": {"s": {"a": 1}, "condition": "s"},
-                                "correlation": {"type": "event_count", "group_by": "a", "timespan": "soon", "gte": 2}}]}, "t.yml")
+                                "correlation": {"type": "event_count", "group_by": "a", "timespan": "soon",
+                                                "gte": 2}}]}, "t.yml")
     rule = "rules:\n  - id: r.same\n    title: same\n    detection: {s: {a: 1}, condition: s}\n"
     (tmp_path / "a.yml").write_text(rule)
     (tmp_path / "b.yml").write_text(rule)

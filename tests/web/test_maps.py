@@ -93,7 +93,7 @@ def test_waterfall_bars_sum_to_the_match_weight():
     chart = waterfall_svg(bars)
     assert chart["lo"] == pytest.approx(-5.5) and chart["hi"] == pytest.approx(11.5)  # the running sum's range
     scale = (chart["hi_x"] - chart["lo_x"]) / (11.5 + 5.5)
-    for row, value in zip(chart["rows"], [-5.5, 9.0, -4.0, 12.0, 11.5]):
+    for row, value in zip(chart["rows"], [-5.5, 9.0, -4.0, 12.0, 11.5], strict=True):
         assert row["w"] == pytest.approx(abs(value) * scale, abs=0.2)  # bar length is the weight
     total = chart["rows"][-1]
     assert total["x"] == pytest.approx(chart["zero"], abs=0.1)  # the total starts at zero

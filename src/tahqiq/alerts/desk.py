@@ -4,8 +4,9 @@ reads and writes through the gate (`Gate.scope`: no case, the principal's role a
 Who sees what. Analysts and supervisors see the alerts of the districts routed to them (their
 control room); supervisors also see every alert raised on a watchlist entry of their agency's
 cases. A route to "*" covers every district and alerts without one. Auditors and admins see no
-alert (alerts hold personal data: docs/governance.md §2) but may read the per-rule feedback counts. Every list and read is in the audit log (`alert.read`, with the
-alert ids), every action too (`alert.<action>`), and every refusal (AccessDenied, audited).
+alert (alerts hold personal data: docs/governance.md §2) but may read the per-rule feedback counts.
+Every list and read is in the audit log (`alert.read`, with the alert ids), every action too
+(`alert.<action>`), and every refusal (AccessDenied, audited).
 
 Lifecycle, each step by a named user:
 
@@ -18,12 +19,13 @@ positives and verifications are counted per rule (`feedback`).
 
 from __future__ import annotations
 
+import builtins
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Row, func, insert, or_, select, update
 
 from tahqiq.alerts.tables import Alert, AlertAction, ControlRoomRoute, RuleFeedback
 from tahqiq.govern import ADMIN, AUDITOR, READER_ROLES, ROLES, SUPERVISOR, Gate, GovernError, JobView, Principal
@@ -72,7 +74,8 @@ class AlertDesk:
     def _desk(self, principal: Principal, verb: str = "read") -> JobView:
         """A view for reading (or acting on) alerts: analysts and supervisors only."""
         why = ("auditors review the audit log and feedback; they neither read nor act on alerts"
-               if principal.role == AUDITOR else f"role {principal.role!r} may not {verb} alerts (they hold personal data)")
+               if principal.role == AUDITOR
+               else f"role {principal.role!r} may not {verb} alerts (they hold personal data)")
         return JobView(self.gate, principal, "control room: alerts", roles=READER_ROLES, system=False, refusal=why)
 
     # --- routing ------------------------------------------------------------------------------
@@ -101,14 +104,14 @@ class AlertDesk:
             exists = w.conn.execute(select(ControlRoomRoute.user_id).where(
                 ControlRoomRoute.user_id == user.id, ControlRoomRoute.district == district)).first()
             if exists is None:
-                w.conn.execute(ControlRoomRoute.__table__.insert().values(
+                w.conn.execute(insert(ControlRoomRoute).values(
                     user_id=user.id, district=district, assigned_by=principal.username, assigned_at=utcnow()))
             w.record(new=exists is None)
 
     # --- reading ------------------------------------------------------------------------------
 
     def list(self, principal: Principal, *, district: str | None = None, status: str | None = None,
-             after_id: int = 0, limit: int = 100, newest_first: bool = False) -> list[AlertView]:
+             after_id: int = 0, limit: int = 100, newest_first: bool = False) -> builtins.list[AlertView]:
         """Alerts visible to `principal`, oldest first (to follow a feed), or the latest `limit`
         newest first (what a control room shows when it opens)."""
         job = self._desk(principal)
@@ -143,7 +146,7 @@ class AlertDesk:
         with self._desk(principal).probe("alert.read") as conn:
             return conn.execute(select(func.max(Alert.id))).scalar() or 0
 
-    def wait(self, principal: Principal, after_id: int, timeout: float = 15.0) -> list[AlertView]:
+    def wait(self, principal: Principal, after_id: int, timeout: float = 15.0) -> builtins.list[AlertView]:
         """Block until alerts newer than `after_id` are visible to `principal`, or `timeout` passes
         ([]). Polls a count (no personal data, not audited) and reads through `list` (audited) only
         when something is there, so a dashboard's open stream does not flood the audit log."""
@@ -158,7 +161,7 @@ class AlertDesk:
                 return []
             time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
 
-    def feedback(self, principal: Principal) -> list[dict[str, object]]:
+    def feedback(self, principal: Principal) -> builtins.list[dict[str, object]]:
         """Per-rule counts of verified matches and false positives (no personal data)."""
         job = JobView(self.gate, principal, "rule feedback", roles=ROLES, system=False)
         with job.read("alert.feedback") as r:
@@ -194,7 +197,7 @@ class AlertDesk:
             if n != 1:
                 raise GovernError(f"alert {alert_id} changed meanwhile; reload it")
             rec = w.record(**{"from": row.status, "to": to_status, "rule": row.rule_id, "note": note})
-            w.conn.execute(AlertAction.__table__.insert().values(
+            w.conn.execute(insert(AlertAction).values(
                 alert_id=alert_id, action=action, from_status=row.status, to_status=to_status,
                 username=principal.username, note=note, at=utcnow(), audit_seq=rec.seq))
             if action in ("verify", "false_positive"):
@@ -227,7 +230,7 @@ def _count_feedback(conn: Connection, rule_id: str, action: str) -> None:
     n = conn.execute(update(RuleFeedback).where(RuleFeedback.rule_id == rule_id)
                      .values({column: column + 1, RuleFeedback.updated_at: utcnow()})).rowcount
     if n == 0:
-        conn.execute(RuleFeedback.__table__.insert().values(
+        conn.execute(insert(RuleFeedback).values(
             rule_id=rule_id, verified=int(action == "verify"), false_positive=int(action == "false_positive"),
             updated_at=utcnow()))
 

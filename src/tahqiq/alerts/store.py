@@ -11,9 +11,10 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tahqiq.alerts.tables import Alert
+from tahqiq.store.base import table_of
 from tahqiq.stream.windows import Detection
 
-_alerts = Alert.__table__
+_alerts = table_of(Alert)
 
 
 def _ts(epoch: float | None) -> datetime | None:

@@ -13,13 +13,14 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tahqiq.store.base import Base, utcnow
+from tahqiq.store.base import PERSONAL_DATA, Base, utcnow
 
 ALERT_STATUSES = ("new", "acknowledged", "verified", "false_positive", "dispatched", "closed")
 
 
 class Alert(Base):
     __tablename__ = "alerts"
+    __table_args__ = PERSONAL_DATA
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)  # sha256(rule, key, event id / window ids)
@@ -40,6 +41,7 @@ class AlertAction(Base):
     """One step of an alert's lifecycle, by a named user; `audit_seq` is its audit-log entry."""
 
     __tablename__ = "alert_actions"
+    __table_args__ = PERSONAL_DATA
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)

@@ -94,7 +94,9 @@ def principal_for(gate: Gate, user_id: int) -> Principal | None:
 
 
 def csrf_ok(expected: str | None, given: str | None) -> bool:
-    return bool(expected and given) and hmac.compare_digest(expected.encode(), given.encode())
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 def audit_login(gate: Gate, principal: Principal, session: Session, how: str) -> None:

@@ -35,7 +35,8 @@ class LoginRequired(HTTPException):
     """A page was asked for without a session: the app answers with a redirect to /login."""
 
     def __init__(self, next_url: str) -> None:
-        super().__init__(status_code=303, detail="sign in first", headers={"Location": f"/login?next={quote(next_url)}"})
+        self.location = f"/login?next={quote(next_url)}"
+        super().__init__(status_code=303, detail="sign in first", headers={"Location": self.location})
 
 
 def gate(request: Request) -> Gate:

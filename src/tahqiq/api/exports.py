@@ -98,9 +98,9 @@ def to_html(view: CaseView, case: CaseGraph) -> bytes:
     info = get_case(view.gate.engine, view.case)
     by_id = {e.id: e for e in case.entities}
     schemata = model().schemata
+    ordered = sorted(case.entities, key=lambda e: (e.id not in case.subjects, e.schema, e.caption))
     rows = [{"entity": e, "caption": e.caption, "label": schemata[e.schema].label if e.schema in schemata else e.schema,
-             "subject": e.id in case.subjects} for e in case.entities]
-    rows.sort(key=lambda r: (not r["subject"], r["entity"].schema, r["caption"]))
+             "subject": e.id in case.subjects} for e in ordered]
     edges = [{"source": by_id[link.source].caption, "relation": link.label,
               "target": by_id[link.target].caption} for link in case.links]
     html = _templates.get_template("report.html").render(

@@ -154,7 +154,8 @@ class HeadStatus(BaseModel):
     head: TreeHeadOut | None
     log_size: int
     signature_valid: bool | None = Field(description="the head's Ed25519 signature checks with the log's key")
-    root_matches_entries: bool | None = Field(description="the root recomputed from the stored entries equals the head's")
+    root_matches_entries: bool | None = Field(
+        description="the root recomputed from the stored entries equals the head's")
     full_verification: dict[str, Any] | None = Field(None, description="with ?full=true: every entry re-checked")
     public_key_pem: str
     key_id: str

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -98,13 +98,12 @@ async def stream(request: Request, who: Principal = Depends(deps.principal),
     d = desk(request)
     if last_event_id and last_event_id.strip().isdigit():
         after = int(last_event_id.strip())
-    if after is None:
-        after = await anyio.to_thread.run_sync(lambda: _call(d.newest_id, who))
+    start = after if after is not None else await anyio.to_thread.run_sync(lambda: _call(d.newest_id, who))
     # The first wait runs before the response starts, so that a refusal is an HTTP 403.
-    first = await anyio.to_thread.run_sync(lambda: _call(d.wait, who, after, 0.0))
+    first = await anyio.to_thread.run_sync(lambda: _call(d.wait, who, start, 0.0))
 
-    async def events():
-        nonlocal after
+    async def events() -> AsyncIterator[str]:
+        after = start
         sent = 0
         batch = first
         yield f"retry: 3000\n: connected after alert {after}\n\n"

@@ -62,7 +62,7 @@ def audit_log(request: Request, who: Principal = Depends(deps.principal),
     g = deps.gate(request)
     try:
         records = g.access_log(who, case=case, actor=actor, entity=entity, action=action,
-                               value=(prop, value) if prop else None, since=since, limit=limit,
+                               value=(prop, value) if prop and value else None, since=since, limit=limit,
                                newest_first=newest_first)
     except AccessDenied as exc:
         raise HTTPException(403, exc.reason) from None
@@ -79,7 +79,8 @@ def audit_head(request: Request, full: bool = False, who: Principal = Depends(de
     public = audit.signer.public_key
     status = HeadStatus(head=TreeHeadOut(**head.to_dict()) if head else None, log_size=audit.size(),
                         signature_valid=head.verify(public) if head else None,
-                        root_matches_entries=None, public_key_pem=public_key_pem(public), key_id=audit.signer.key_id)
+                        root_matches_entries=None, full_verification=None, public_key_pem=public_key_pem(public),
+                        key_id=audit.signer.key_id)
     if head is not None:
         try:
             status.root_matches_entries = audit.root(head.tree_size).hex() == head.root_hash

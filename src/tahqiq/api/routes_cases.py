@@ -3,7 +3,7 @@ subjects, search, entity pages, the link graph, timeline, map events, notes and 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel, Field
@@ -31,7 +31,7 @@ from tahqiq.graph import Event
 from tahqiq.resolve import LinkExplanation
 from tahqiq.search import detected_kinds, search
 
-DENIED = {403: {"model": Problem, "description": "the gate refused (the reason; the refusal is audited)"},
+DENIED: dict[int | str, dict[str, Any]] = {403: {"model": Problem, "description": "the gate refused (the reason; the refusal is audited)"},
           401: {"model": Problem}}
 router = APIRouter(prefix="/api/cases", tags=["cases"], responses=DENIED, dependencies=[Depends(deps.csrf_check)])
 Purpose = Annotated[str | None, Query(max_length=500, description="why you read this (default: the case's purpose)")]

@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from tahqiq.casework.tables import CaseNote
 from tahqiq.govern import CaseView, GovernError
 from tahqiq.govern.tables import User
-from tahqiq.store.base import aware_utc, utcnow
+from tahqiq.store.base import aware_utc, inserted_id, utcnow
 
 MAX_NOTE = 20_000
 
@@ -50,9 +50,9 @@ def add_note(view: CaseView, body: str, entity_id: str | None = None) -> Note:
     with view.write("note.add", target=entity_id, detail={"chars": len(body)}) as w:
         assert w.case is not None
         rec = w.record()
-        nid = w.conn.execute(CaseNote.__table__.insert().values(
+        nid = inserted_id(w.conn.execute(insert(CaseNote).values(
             case_id=w.case.id, author_id=view.principal.user_id, entity_id=entity_id, body=body, created_at=now,
-            audit_seq=rec.seq)).inserted_primary_key[0]
+            audit_seq=rec.seq)))
     return Note(nid, view.case, view.principal.username, body, entity_id, now, rec.seq)
 
 

@@ -8,11 +8,12 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tahqiq.store.base import Base, utcnow
+from tahqiq.store.base import PERSONAL_DATA, Base, utcnow
 
 
 class CaseNote(Base):
     __tablename__ = "case_notes"
+    __table_args__ = PERSONAL_DATA
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

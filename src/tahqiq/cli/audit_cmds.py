@@ -67,6 +67,7 @@ def audit_head(ctx: GateContext, sign: Annotated[bool, typer.Option(help="sign a
     from tahqiq.govern.keys import public_key_pem
 
     head = ctx.audit.sign_head(force=True) if sign else (ctx.audit.latest_head() or ctx.audit.sign_head(force=True))
+    assert head is not None  # forced
     _emit({**head.to_dict(), "public_key_pem": public_key_pem(ctx.audit.signer.public_key)}, out_file)
 
 
@@ -115,7 +116,8 @@ def audit_log(
     if bool(prop) != bool(value):
         raise UsageError("give --prop and --value together")
     records = ctx.gate.access_log(ctx.login(user), case=case, actor=actor, entity=entity,
-                                  value=(prop, value) if prop else None, action=action, since=since, limit=limit)
+                                  value=(prop, value) if prop and value else None, action=action, since=since,
+                                  limit=limit)
     if as_json:
         for r in records:
             print(json.dumps(r.to_dict(), ensure_ascii=False))

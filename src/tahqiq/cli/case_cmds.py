@@ -38,7 +38,7 @@ def case_open(
     if bool(fir) == bool(warrant):
         raise UsageError("give exactly one of --fir or --warrant")
     info = cases.open_case(
-        ctx.audit, ctx.login(user), reference, basis_kind="fir" if fir else "warrant", basis_ref=fir or warrant,
+        ctx.audit, ctx.login(user), reference, basis_kind="fir" if fir else "warrant", basis_ref=fir or warrant or "",
         authorising_officer=officer, purpose=purpose, expires_at=expiry_option(expires),
         days=days if days is not None or expires else 90, members=member or [],
     )

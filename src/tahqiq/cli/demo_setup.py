@@ -79,7 +79,7 @@ def set_up(gate: Gate, password: str | None = None) -> DemoPeople:
                   members=["ayesha"])
         expires = datetime.now(UTC) + timedelta(days=60)
         with gate.session(sana, CASE, "build the case watchlist from warrants and FIRs") as view:
-            wanted = [w.first("subject") for w in view.iter_entities(schema="Warrant") if w.first("subject")]
+            wanted = [s for w in view.iter_entities(schema="Warrant") if (s := w.first("subject"))]
             for subject in list(dict.fromkeys(wanted))[:WATCH_PERSONS]:
                 # Watch the person, not the record: the CNICs and phones of every record resolution
                 # linked to the warrant's subject (the warrant itself often lacks the CNIC).
@@ -87,11 +87,10 @@ def set_up(gate: Gate, password: str | None = None) -> DemoPeople:
                 add_entry(view, "person", reason="named in an active warrant", expires_at=expires, entity_id=subject,
                           keys=keys)
                 persons += 1
-            stolen = [v for v in view.iter_entities(schema="Vehicle", source="police_fir")
-                      if v.first("registrationNumber")]
-            for v in stolen[:WATCH_VEHICLES]:
-                add_entry(view, "plate", reason="reported stolen in an FIR", expires_at=expires,
-                          keys={"plate": v.first("registrationNumber")})
+            stolen = [plate for v in view.iter_entities(schema="Vehicle", source="police_fir")
+                      if (plate := v.first("registrationNumber"))]
+            for plate in stolen[:WATCH_VEHICLES]:
+                add_entry(view, "plate", reason="reported stolen in an FIR", expires_at=expires, keys={"plate": plate})
                 vehicles += 1
         AlertDesk(gate).route(sana, "ayesha", "*")
     return DemoPeople(password if fresh else "(unchanged: the password of the first demo run)", sana, ayesha, CASE,

@@ -124,7 +124,7 @@ def gated(sign: bool = True):
         # Typer reads the signature: hide the injected context parameter.
         sig = inspect.signature(fn, eval_str=True)
         params = list(sig.parameters.values())[1:]
-        run.__signature__ = sig.replace(parameters=params)
+        run.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]  # read by Typer
         run.__annotations__ = {p.name: p.annotation for p in params}
         del run.__wrapped__
         return run

@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from tahqiq.cli.common import console, fail, store
 from tahqiq.ingest import IngestResult, InputError, MappingError, ingest, load_mapping
 from tahqiq.ingest.mapping import default_input
+from tahqiq.ingest.runner import Progress as OnProgress
 
 quarantine_app = typer.Typer(help="Rows that failed validation: see why, fix the mapping or the value, retry.",
                              no_args_is_help=True)
@@ -28,13 +29,23 @@ def _mapping_files(path: Path) -> list[Path]:
     return [path]
 
 
+def _progress_bar(bar: Progress, task: TaskID) -> OnProgress:
+    def on_progress(rows: int, position: int | None, total: int | None) -> None:
+        bar.update(task, completed=position, total=total, rows=rows)
+
+    return on_progress
+
+
 def ingest_command(
-    mapping: Annotated[Path, typer.Argument(help="Mapping YAML file, or a folder of them (each naming its `input:`).")],
+    mapping: Annotated[Path, typer.Argument(help="Mapping YAML file, or a folder of them "
+                                                 "(each naming its `input:`).")],
     input_file: Annotated[str | None, typer.Argument(
         metavar="[FILE]", help="Input file (CSV, JSON lines, Parquet) or database URL for SQL mappings. "
                                "Default: the mapping's `input:`.")] = None,
-    force: Annotated[bool, typer.Option(help="Re-run an input that was already fully ingested (adds nothing new).")] = False,
-    chunk_size: Annotated[int, typer.Option(help="Rows per transaction (a killed run resumes from the last one).")] = 2000,
+    force: Annotated[bool, typer.Option(help="Re-run an input that was already fully ingested "
+                                             "(adds nothing new).")] = False,
+    chunk_size: Annotated[int, typer.Option(help="Rows per transaction "
+                                                 "(a killed run resumes from the last one).")] = 2000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Load agency records through a declarative mapping.
@@ -59,13 +70,10 @@ def ingest_command(
         target = input_file or default_input(m, path)
         if target is None:
             fail(f"{path}: no input given and the mapping has no `input:`")
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[rows]:>10,} rows"),
-                      TimeElapsedColumn(), TimeRemainingColumn(), console=console, disable=quiet, transient=True) as bar:
-            task = bar.add_task(m.source, total=None, rows=0)
-
-            def on_progress(rows: int, position: int | None, total: int | None) -> None:
-                bar.update(task, completed=position, total=total, rows=rows)
-
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                      TextColumn("{task.fields[rows]:>10,} rows"), TimeElapsedColumn(), TimeRemainingColumn(),
+                      console=console, disable=quiet, transient=True) as bar:
+            on_progress = _progress_bar(bar, bar.add_task(m.source, total=None, rows=0))
             try:
                 results.append(ingest(engine, m, target, chunk_size=chunk_size, force=force, progress=on_progress))
             except (InputError, MappingError) as exc:
@@ -85,7 +93,8 @@ def _report(results: list[IngestResult]) -> None:
         if r.resumed_from:
             console.print(f"{r.source}: resumed after row {r.resumed_from:,} (an earlier run was interrupted)")
         elif r.already_done:
-            console.print(f"{r.source}: already ingested ({Path(r.input_name).name}), nothing added; --force re-reads it")
+            console.print(f"{r.source}: already ingested ({Path(r.input_name).name}), nothing added; "
+                          "--force re-reads it")
     if any(r.rows_quarantined for r in results):
         console.print("Rows that failed validation are in the quarantine: [bold]tahqiq quarantine list[/]")
 
@@ -128,7 +137,7 @@ def quarantine_retry(
         m = load_mapping(mapping)
     except MappingError as exc:
         fail(str(exc))
-    corrections = {}
+    corrections: dict[str, str] = {}
     for item in set_ or []:
         if "=" not in item:
             fail(f"--set takes COLUMN=VALUE, got {item!r}")

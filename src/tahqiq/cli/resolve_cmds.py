@@ -70,6 +70,14 @@ def _run(ctx: GateContext, incremental: bool, backend: str, threshold: float, us
                     f"plausibly has); review them: " + ", ".join(f"{c} ({n})" for c, n in report.large[:10]))
 
 
+def _log2(log2_bayes_factor: float | None, bayes_factor: float | None) -> float:
+    """A field's log2 Bayes factor; a stored None (JSON has no infinity) is +inf for an infinite
+    factor (bayes_factor None too) and -inf for a factor of 0 (the field ruled the pair out)."""
+    if log2_bayes_factor is not None:
+        return log2_bayes_factor
+    return math.inf if bayes_factor is None else -math.inf
+
+
 def _bar(log2: float, scale: int = 3) -> str:
     if math.isinf(log2):
         return "∞"
@@ -96,7 +104,8 @@ def explain_cmd(ctx: GateContext, entity: str, case: CaseOpt, purpose: PurposeOp
         out.print(f"\n[bold]{link.left_id} ↔ {link.right_id}[/]  weight {link.match_weight:+.2f}  "
                     f"probability {link.probability:.4f}  ({link.source}, {link.status})")
         for f in link.fields:
-            out.print(f"    {f.field:<12} {f.level:<52} {f.log2_bayes_factor:+7.2f} {_bar(f.log2_bayes_factor)}")
+            log2 = _log2(f.log2_bayes_factor, f.bayes_factor)
+            out.print(f"    {f.field:<12} {f.level:<52} {log2:+7.2f} {_bar(log2)}")
 
 
 @resolve_app.command("review")
@@ -114,8 +123,8 @@ def review_cmd(ctx: GateContext, case: CaseOpt, purpose: PurposeOpt,
         return
     t = Table("left", "right", "probability", "evidence for / against")
     for p in pairs:
-        pro = ", ".join(f.field for f in p.fields if f.log2_bayes_factor > 1)
-        con = ", ".join(f.field for f in p.fields if f.log2_bayes_factor < -1)
+        pro = ", ".join(f.field for f in p.fields if _log2(f.log2_bayes_factor, f.bayes_factor) > 1)
+        con = ", ".join(f.field for f in p.fields if _log2(f.log2_bayes_factor, f.bayes_factor) < -1)
         t.add_row(p.left_id, p.right_id, f"{p.probability:.3f}", f"+[{pro}] −[{con}]")
     out.print(t)
 
@@ -123,7 +132,8 @@ def review_cmd(ctx: GateContext, case: CaseOpt, purpose: PurposeOpt,
 @resolve_app.command("decide")
 @gated()
 def decide_cmd(ctx: GateContext, left: str, right: str, decision: str, case: CaseOpt, purpose: PurposeOpt,
-               reason: Annotated[str, typer.Option(help="why; kept with your name")] = "", user: UserOpt = None) -> None:
+               reason: Annotated[str, typer.Option(help="why; kept with your name")] = "",
+               user: UserOpt = None) -> None:
     """Merge or split two records; every later run obeys the newest decision on the pair."""
     from tahqiq.resolve import decide
 

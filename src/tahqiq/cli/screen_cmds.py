@@ -188,7 +188,9 @@ def screen_cmd(
     cnic: str | None = None, phone: str | None = None, plate: str | None = None,
     chassis: str | None = None, iban: str | None = None, indicator: str | None = None,
     case: Annotated[str | None, typer.Option("--case", "-c", help="screen only this case's watchlist")] = None,
-    store: Annotated[bool, typer.Option("--store", help="also find store entities with the keys (needs --case)")] = False,
+    store: Annotated[
+        bool, typer.Option("--store", help="also find store entities with the keys (needs --case)")
+    ] = False,
     threshold: Annotated[float, typer.Option(help="lowest name score reported (0-1)")] = 0.8,
     limit: Annotated[int, typer.Option(help="most name hits")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="print the hits as JSON")] = False,

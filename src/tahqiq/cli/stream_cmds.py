@@ -12,16 +12,28 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from tahqiq.cli.common import console, err_console, fail, store
 
-BusOpt = Annotated[str | None, typer.Option("--bus", help="nats://127.0.0.1:4222 for JetStream; omit for the in-process bus")]
-RulesOpt = Annotated[list[Path] | None, typer.Option("--rules", "-r", help="rule file or folder (repeatable); default: the shipped rules")]
+if TYPE_CHECKING:  # the commands import these when they run, so that `tahqiq --help` stays quick
+    from sqlalchemy import Engine
+
+    from tahqiq.alerts import AlertView
+    from tahqiq.govern import Gate, Principal
+    from tahqiq.screen.hits import KeyLookup
+    from tahqiq.stream.rulefile import Rule
+    from tahqiq.stream.worker import WorkerStats
+
+BusOpt = Annotated[str | None, typer.Option("--bus", help="nats://127.0.0.1:4222 for JetStream; "
+                                                          "omit for the in-process bus")]
+RulesOpt = Annotated[list[Path] | None, typer.Option("--rules", "-r", help="rule file or folder (repeatable); "
+                                                                           "default: the shipped rules")]
 StreamOpt = Annotated[str, typer.Option("--stream", help="JetStream stream name")]
 ConsumerOpt = Annotated[str, typer.Option("--consumer", help="durable consumer (one worker each)")]
 UserOpt = Annotated[str | None, typer.Option("--user", "-u", help="your username (or set TAHQIQ_TOKEN)")]
@@ -30,7 +42,7 @@ rules_app = typer.Typer(help="Detection rules: list and check.", no_args_is_help
 alerts_app = typer.Typer(help="The alert desk: read, act on and route alerts (audited).", no_args_is_help=True)
 
 
-def _rules(paths: list[Path] | None):
+def _rules(paths: list[Path] | None) -> list[Rule]:
     from tahqiq.stream.rulefile import RuleError, load_rules
 
     try:
@@ -39,7 +51,7 @@ def _rules(paths: list[Path] | None):
         fail(str(exc), 2)
 
 
-def _login(gate, user: str | None):
+def _login(gate: Gate, user: str | None) -> Principal:
     token = os.environ.get("TAHQIQ_TOKEN")
     user = user or os.environ.get("TAHQIQ_USER")
     if token and not user:
@@ -52,7 +64,7 @@ def _login(gate, user: str | None):
     return gate.authenticate_password(user, password)
 
 
-def _watchlist(engine, user: str | None):
+def _watchlist(engine: Engine, user: str | None) -> KeyLookup | None:
     """The watchlist index, loaded through the gate as `user`; without a user, watchlist conditions
     match nothing (said on stderr)."""
     if not user and not os.environ.get("TAHQIQ_TOKEN"):
@@ -65,21 +77,21 @@ def _watchlist(engine, user: str | None):
     return WatchlistIndex.load(gate, _login(gate, user))
 
 
-def _records(files: list[Path]):
+def _records(files: list[Path]) -> Iterator[dict[str, Any]]:
     """The files' records merged in event time (each generated stream is in time order), as a live
     feed would interleave them: windows run in event time, so replaying the files one after the
     other would make the second file's events look hours late."""
     import heapq
 
-    from tahqiq.stream.events import EventError, _epoch, read_records
+    from tahqiq.stream.events import EventError, epoch_seconds, read_records
 
     for f in files:
         if not f.exists():
             fail(f"{f}: no such file", 2)
 
-    def when(record: dict) -> float:
+    def when(record: dict[str, Any]) -> float:
         try:
-            return _epoch(record.get("occurred_at") or "")
+            return epoch_seconds(record.get("occurred_at") or "")
         except (TypeError, ValueError):
             return float("-inf")  # the worker reports it as a bad event
 
@@ -98,10 +110,10 @@ def _check_bus(url: str | None) -> None:
         fail(str(exc), 2)
 
 
-def _progress_printer():
+def _progress_printer() -> Callable[[WorkerStats], None]:
     last = [0.0]
 
-    def show(stats) -> None:
+    def show(stats: WorkerStats) -> None:
         if stats.seconds - last[0] >= 2.0:
             last[0] = stats.seconds
             err_console.print(f"{stats.events:,} events · {stats.alerts_new:,} new alerts · "
@@ -110,7 +122,7 @@ def _progress_printer():
     return show
 
 
-def _summary(stats, what: str) -> None:
+def _summary(stats: WorkerStats, what: str) -> None:
     table = Table("", what)
     for label, value in (("events", stats.events), ("messages", stats.messages), ("bad events", stats.bad_events),
                          ("detections", stats.detections), ("new alerts", stats.alerts_new),
@@ -120,7 +132,8 @@ def _summary(stats, what: str) -> None:
     console.print(table)
 
 
-async def _embedded(engine, files, rules, lookup, batch: int, rate: float | None):
+async def _embedded(engine: Engine, files: list[Path], rules: list[Rule], lookup: KeyLookup | None, batch: int,
+                    rate: float | None) -> WorkerStats:
     from tahqiq.alerts import write_alerts
     from tahqiq.stream.bus import InProcessBus
     from tahqiq.stream.engine import RuleEngine
@@ -128,9 +141,10 @@ async def _embedded(engine, files, rules, lookup, batch: int, rate: float | None
     from tahqiq.stream.worker import Worker, replay
 
     bus = InProcessBus()
-    worker = Worker(engine, Detector(RuleEngine(rules, lookup)), bus, sink=write_alerts, on_progress=_progress_printer())
+    worker = Worker(engine, Detector(RuleEngine(rules, lookup)), bus, sink=write_alerts,
+                    on_progress=_progress_printer())
 
-    async def produce():
+    async def produce() -> None:
         await replay(bus, _records(files), batch_size=batch, rate=rate)
         await bus.close()
 
@@ -139,7 +153,8 @@ async def _embedded(engine, files, rules, lookup, batch: int, rate: float | None
 
 
 def replay_cmd(
-    files: Annotated[list[Path], typer.Argument(help="stream files (JSON lines), e.g. demo-data/streams/anpr_reads.jsonl")],
+    files: Annotated[list[Path], typer.Argument(help="stream files (JSON lines), "
+                                                     "e.g. demo-data/streams/anpr_reads.jsonl")],
     bus: BusOpt = None,
     rate: Annotated[float | None, typer.Option(help="events per second (default: as fast as possible)")] = None,
     batch: Annotated[int, typer.Option(help="events per bus message")] = 500,
@@ -181,7 +196,8 @@ def detect_cmd(
     stream: StreamOpt = "TAHQIQ_EVENTS",
     consumer: ConsumerOpt = "tahqiq-detect",
     idle_exit: Annotated[float | None, typer.Option(help="stop after this many seconds without messages")] = None,
-    ack_wait: Annotated[float, typer.Option(help="seconds before JetStream redelivers an unacknowledged message")] = 30.0,
+    ack_wait: Annotated[float, typer.Option(help="seconds before JetStream redelivers an unacknowledged "
+                                                 "message")] = 30.0,
     user: UserOpt = None,
 ) -> None:
     """Run the detection worker: rules and windows over the stream, alerts into the store."""
@@ -201,12 +217,12 @@ def detect_cmd(
         _summary(asyncio.run(_embedded(engine, files, loaded, lookup, 500, None)), "embedded pipeline")
         return
 
-    async def run():
+    async def run() -> WorkerStats:
         nats_bus = await NatsBus(bus, stream=stream, subject=f"{stream.lower()}.events", durable=consumer,
                                  ack_wait=ack_wait).connect()
         try:
-            worker = Worker(engine, Detector(RuleEngine(loaded, lookup)), nats_bus, sink=write_alerts, consumer=consumer,
-                            on_progress=_progress_printer())
+            worker = Worker(engine, Detector(RuleEngine(loaded, lookup)), nats_bus, sink=write_alerts,
+                            consumer=consumer, on_progress=_progress_printer())
             return await worker.run(idle_exit=idle_exit)
         finally:
             await nats_bus.close()
@@ -242,12 +258,12 @@ def rules_check(files: Annotated[list[Path], typer.Argument(help="rule files or 
                   f"{', '.join(stats['schemas']) or 'any'}")
 
 
-def _desk(fn):
+def _desk(fn: Callable[..., None]) -> Callable[..., None]:
     """Run an alert-desk command: open the store and gate, map refusals to exit codes."""
     import functools
 
     @functools.wraps(fn)
-    def run(*args, **kwargs):
+    def run(*args: Any, **kwargs: Any) -> None:
         from tahqiq.alerts import AlertDesk
         from tahqiq.govern import AccessDenied, Gate, GovernError
 
@@ -269,15 +285,18 @@ def _desk(fn):
 
     sig = inspect.signature(fn, eval_str=True)
     params = list(sig.parameters.values())[1:]
-    run.__signature__ = sig.replace(parameters=params)
+    # Typer reads the command's options from inspect.signature(), which honours __signature__;
+    # typeshed declares no such attribute on functions.
+    run.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
     run.__annotations__ = {p.name: p.annotation for p in params}
     del run.__wrapped__
     return run
 
 
-def _show(view) -> None:
+def _show(view: AlertView) -> None:
     console.print(f"[bold]alert {view.id}[/] · {view.severity} · {view.status} · {view.district or '-'}\n"
-                  f"{view.title}\nrule {view.rule_id} · key {view.key_kind}={view.key_value} · case {view.case_ref or '-'}\n"
+                  f"{view.title}\nrule {view.rule_id} · key {view.key_kind}={view.key_value} · "
+                  f"case {view.case_ref or '-'}\n"
                   f"occurred {view.occurred_at} · raised {view.created_at}", highlight=False)
     console.print_json(json.dumps(view.evidence, default=str))
     for h in view.history:
@@ -307,7 +326,7 @@ def alerts_show(desk, alert_id: int, user: UserOpt = None) -> None:
     _show(desk.get(_login(desk.gate, user), alert_id))
 
 
-def _action(name: str, doc: str):
+def _action(name: str, doc: str) -> Callable[..., None]:
     @_desk
     def act(desk, alert_id: int, note: Annotated[str | None, typer.Option(help="why, for the record")] = None,
             user: UserOpt = None) -> None:

@@ -65,7 +65,7 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool = True, gat
     @app.exception_handler(HTTPException)
     async def http_errors(request: Request, exc: HTTPException) -> Response:
         if isinstance(exc, deps.LoginRequired):
-            return RedirectResponse(exc.headers["Location"], status_code=303)
+            return RedirectResponse(exc.location, status_code=303)
         if isinstance(exc, deps.CaseDenied):
             return JSONResponse({"detail": exc.reason, "audit_seq": exc.audit_seq}, status_code=403)
         return await http_exception_handler(request, exc)

@@ -19,7 +19,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from tahqiq.generate import crime, events, finance, people, sources
+from tahqiq.generate.progress import Progress
 from tahqiq.generate.timefmt import REFERENCE_DATE
+from tahqiq.generate.writers import Truth
+from tahqiq.model.geography import geography
 
 GENERATOR_VERSION = 1
 
@@ -90,8 +94,6 @@ def generate(persons: int, seed: int, out: str | Path, progress: bool = True, ha
         raise ValueError("seed must be a non-negative integer")
     # Millions of small, long-lived objects and almost no reference cycles: the cyclic garbage
     # collector would rescan them over and over (a third of the run time at 1M persons).
-    from tahqiq.generate import sources
-
     was_enabled = gc.isenabled()
     gc.disable()
     sources.DIFFICULTY.hard = hard
@@ -104,18 +106,13 @@ def generate(persons: int, seed: int, out: str | Path, progress: bool = True, ha
 
 
 def _generate(persons: int, seed: int, out: Path, progress: bool) -> Manifest:
-    from tahqiq.generate import crime, events, finance, population, sources
-    from tahqiq.generate.progress import Progress
-    from tahqiq.generate.writers import Truth
-    from tahqiq.model.geography import geography
-
     out.mkdir(parents=True, exist_ok=True)  # files we write are overwritten; nothing else is touched
     n = sizes(persons)
     with Progress(enabled=progress) as prog:
         prog.stage("Reading Punjab geography")
         geo = geography()
         prog.stage(f"Creating {persons:,} people, their SIMs, accounts and vehicles")
-        pop = population.build_population(persons, seed, geo)
+        pop = people.build_population(persons, seed, geo)
         prog.stage("Simulating crime (FIRs, wanted list)")
         cr = crime.build_crime(pop, geo, seed, n["firs"])
         prog.stage("Simulating transactions and laundering")

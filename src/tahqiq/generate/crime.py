@@ -273,7 +273,8 @@ def _people_and_numbers(crime: Crime, pop: Population, geo: Geography, r, by_dis
         elif age_days < 180:
             f.status = "under_investigation" if u < 0.6 else ("challan_submitted" if u < 0.85 else "cancelled")
         else:
-            f.status = "challan_submitted" if u < 0.45 else ("closed" if u < 0.75 else ("under_investigation" if u < 0.92 else "cancelled"))
+            f.status = "challan_submitted" if u < 0.45 else (
+                "closed" if u < 0.75 else ("under_investigation" if u < 0.92 else "cancelled"))
 
 
 def _year(seconds: int) -> int:
@@ -302,12 +303,17 @@ def _warrants(crime: Crime, pop: Population, geo: Geography, r) -> None:
         year = _year((issued - EPOCH_ORD) * 86400)
         key = (d.plate_code, year)
         counters[key] = counters.get(key, 0) + 1
-        category = "Proclaimed Offender (A)" if serious and rnd() < 0.6 else ("Proclaimed Offender (B)" if rnd() < 0.6 else "Court Absconder")
-        court = COURTS[2] if OFFENCES[f.offence][1] in ("302", "395") and rnd() < 0.2 else COURTS[int(rnd() * 2)] if rnd() < 0.7 else COURTS[3]
+        category = "Proclaimed Offender (A)" if serious and rnd() < 0.6 else (
+            "Proclaimed Offender (B)" if rnd() < 0.6 else "Court Absconder")
+        if OFFENCES[f.offence][1] in ("302", "395") and rnd() < 0.2:
+            court = COURTS[2]
+        else:
+            court = COURTS[int(rnd() * 2)] if rnd() < 0.7 else COURTS[3]
         u = rnd()
         status = "active" if u < 0.68 else ("executed" if u < 0.88 else ("withdrawn" if u < 0.94 else "expired"))
         crime.warrants.append(
-            Warrant(fi, f.accused, f"PO-{d.plate_code}-{year}-{counters[key]:04d}", category, f"{court} {d.name}", issued, status)
+            Warrant(fi, f.accused, f"PO-{d.plate_code}-{year}-{counters[key]:04d}", category, f"{court} {d.name}",
+                    issued, status)
         )
 
 
@@ -335,6 +341,6 @@ def knox_excess(points: list[tuple[int, float, float]], km: float = 1.0, days: f
     reps = 5
     for _ in range(reps):
         rr.shuffle(times)
-        expected += close_pairs([(t, p[1], p[2]) for t, p in zip(times, points)])
+        expected += close_pairs([(t, p[1], p[2]) for t, p in zip(times, points, strict=True)])
     expected /= reps
     return observed / max(expected, 1.0)

@@ -40,6 +40,13 @@ class Stream:
     extra: list[int] = field(default_factory=list)  # misread flag (reads) / badge (checks)
 
 
+def _in_time_order(s: Stream) -> Stream:
+    """The stream sorted by time (then point and subject, so equal times have a fixed order)."""
+    order = sorted(range(len(s.time)), key=lambda k: (s.time[k], s.point[k], s.subject[k]))
+    return Stream([s.time[k] for k in order], [s.point[k] for k in order], [s.subject[k] for k in order],
+                  [s.extra[k] for k in order])
+
+
 def checkpoints(geo: Geography) -> list[Point]:
     out: list[Point] = []
     for di, d in enumerate(geo.districts):
@@ -52,7 +59,8 @@ def checkpoints(geo: Geography) -> list[Point]:
             for p in t.places:
                 if p.kind == "neighbourhood" or (p.kind == "town" and p.weight >= 10):
                     k += 1
-                    out.append(Point(f"CP-{d.plate_code}-{k:03d}", f"Picket {p.name}", di, p.lat + 0.004, p.lon - 0.004))
+                    out.append(Point(f"CP-{d.plate_code}-{k:03d}", f"Picket {p.name}", di, p.lat + 0.004,
+                                     p.lon - 0.004))
     return out
 
 
@@ -115,8 +123,7 @@ def build_checks(pop: Population, geo: Geography, seed: int, n: int) -> tuple[li
             s.subject.append(person)
             s.extra.append(1000 + int(rnd() * 9000))
             t += 1200 + int(rnd() * 5400)
-    order = sorted(range(len(s.time)), key=lambda k: (s.time[k], s.point[k], s.subject[k]))
-    return pts, Stream([s.time[k] for k in order], [s.point[k] for k in order], [s.subject[k] for k in order], [s.extra[k] for k in order])
+    return pts, _in_time_order(s)
 
 
 def build_reads(pop: Population, geo: Geography, crime: Crime, seed: int, n: int) -> tuple[list[Point], Stream]:
@@ -142,7 +149,8 @@ def build_reads(pop: Population, geo: Geography, crime: Crime, seed: int, n: int
     end = seconds_of(REF_ORD) - 1
     times = _hour_times(npr, TRAFFIC_HOURS, trips, start, STREAM_DAYS)
     # stolen vehicles keep moving after the theft (a classic ANPR hit)
-    stolen = [(f.time, f.vehicle) for f in crime.firs if f.vehicle >= 0 and f.time >= start - 30 * 86400 and OFFENCES[f.offence][4] == "vehicle"]
+    stolen = [(f.time, f.vehicle) for f in crime.firs
+              if f.vehicle >= 0 and f.time >= start - 30 * 86400 and OFFENCES[f.offence][4] == "vehicle"]
     plan: list[tuple[int, int]] = [(int(times[j]), int(vehicles[j])) for j in range(trips)]
     for t, k in stolen:
         if rnd() < 0.4:
@@ -161,24 +169,30 @@ def build_reads(pop: Population, geo: Geography, crime: Crime, seed: int, n: int
             s.subject.append(k)
             s.extra.append(1 if rnd() < 0.015 else 0)
             t += 120 + int(rnd() * 1100)
-    order = sorted(range(len(s.time)), key=lambda k: (s.time[k], s.point[k], s.subject[k]))
-    return cams, Stream([s.time[k] for k in order], [s.point[k] for k in order], [s.subject[k] for k in order], [s.extra[k] for k in order])
+    return cams, _in_time_order(s)
 
 
 OSINT_TYPES = (
     # type, weight, title templates
-    ("road_accident", 40, ("Road accident on {road} near {place}", "Collision between bus and van on {road} near {place}",
+    ("road_accident", 40, ("Road accident on {road} near {place}",
+                           "Collision between bus and van on {road} near {place}",
                            "Motorcyclist injured in accident near {place}")),
-    ("fire", 20, ("Fire breaks out at warehouse in {place}", "Fire at textile factory near {place} brought under control",
+    ("fire", 20, ("Fire breaks out at warehouse in {place}",
+                  "Fire at textile factory near {place} brought under control",
                   "Short circuit causes fire in market at {place}")),
-    ("road_closure", 15, ("{road} closed near {place} for repair work", "Traffic diverted at {place} due to water main burst",
+    ("road_closure", 15, ("{road} closed near {place} for repair work",
+                          "Traffic diverted at {place} due to water main burst",
                           "Motorway section near {place} closed due to dense fog")),
     ("gas_cylinder_blast", 8, ("Gas cylinder blast in house at {place}", "Gas leakage explosion reported in {place}")),
-    ("urban_flooding", 7, ("Rainwater accumulates on {road} in {place} after heavy rain", "Underpass near {place} flooded after rain")),
-    ("building_collapse", 5, ("Roof of old house collapses in {place}", "Under-construction building wall collapses in {place}")),
-    ("power_outage", 5, ("Prolonged power outage reported in {place}", "Feeder tripping leaves {place} without electricity")),
+    ("urban_flooding", 7, ("Rainwater accumulates on {road} in {place} after heavy rain",
+                           "Underpass near {place} flooded after rain")),
+    ("building_collapse", 5, ("Roof of old house collapses in {place}",
+                              "Under-construction building wall collapses in {place}")),
+    ("power_outage", 5, ("Prolonged power outage reported in {place}",
+                         "Feeder tripping leaves {place} without electricity")),
 )
-PUBLISHERS = (("Rescue 1122 bulletin", "rescue1122-bulletin"), ("District Police press release", "district-police-press"),
+PUBLISHERS = (("Rescue 1122 bulletin", "rescue1122-bulletin"),
+              ("District Police press release", "district-police-press"),
               ("City Traffic Police advisory", "traffic-advisory"), ("Local news roundup", "local-news-roundup"))
 
 

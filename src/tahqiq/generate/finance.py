@@ -114,7 +114,8 @@ def build_finance(pop: Population, seed: int, n_tx: int) -> Finance:
     dep_amount = np.round(npr.lognormal(np.log(30000), 1.0, size=n_tx), -2)
     random_payee = npr.integers(0, n_personal, size=n_tx)
     business = n_personal + npr.integers(0, max(1, n_business), size=n_tx)
-    p2p_channel = npr.choice(np.array(["ibft", "raast", "mobile_wallet", "online"]), size=n_tx, p=[0.35, 0.35, 0.2, 0.1])
+    p2p_channel = npr.choice(np.array(["ibft", "raast", "mobile_wallet", "online"]), size=n_tx,
+                             p=[0.35, 0.35, 0.2, 0.1])
     bill_channel = npr.choice(np.array(["online", "pos", "mobile_wallet"]), size=n_tx, p=[0.45, 0.4, 0.15])
     family_u = npr.random(n_tx)
     household_accounts: dict[int, list[int]] = {}
@@ -168,7 +169,8 @@ def _laundering(pop: Population, tx: Transactions, r, start: int, n_patterns: in
     n_personal = acc.n_personal
     criminal = sorted({a for i in pop.offenders for a in acc.by_person.get(i, ())})
     young_men = [a for a in range(n_personal) if pop.gender[acc.owner[a]] == "M" and pop.age(acc.owner[a]) < 35]
-    mules = sorted(set(r.sample(young_men, min(len(young_men), max(20, n_patterns * 4)))) | set(criminal)) or list(range(n_personal))
+    mules = (sorted(set(r.sample(young_men, min(len(young_men), max(20, n_patterns * 4)))) | set(criminal))
+             or list(range(n_personal)))
     bosses = criminal or mules
     kcum = list(accumulate(TYPOLOGY_WEIGHTS))
     patterns: list[Pattern] = []
@@ -203,7 +205,8 @@ def _laundering(pop: Population, tx: Transactions, r, start: int, n_patterns: in
             src = bosses[int(rnd() * len(bosses))]
             dests = distinct(mules, 5 + int(rnd() * 8), {src})
             for d in dests:
-                add(t0 + int(rnd() * 72 * 3600), src, d, round(400_000 + rnd() * 1_550_000, -3), fast[int(rnd() * 2)], kind, pid)
+                add(t0 + int(rnd() * 72 * 3600), src, d, round(400_000 + rnd() * 1_550_000, -3), fast[int(rnd() * 2)],
+                    kind, pid)
             patterns.append(Pattern(kind, [src] + dests))
         elif kind == "fan_in":
             collector = mules[int(rnd() * len(mules))]
@@ -211,7 +214,8 @@ def _laundering(pop: Population, tx: Transactions, r, start: int, n_patterns: in
             p = Pattern(kind, [collector] + victims, collector=collector)
             for v in victims:
                 amount = min(500_000, max(5_000, round(r.lognormvariate(10.6, 0.8), -2)))
-                k = add(t0 + int(rnd() * 14 * 86400), v, collector, amount, ("mobile_wallet", "ibft", "raast")[int(rnd() * 3)], kind, pid)
+                k = add(t0 + int(rnd() * 14 * 86400), v, collector, amount,
+                        ("mobile_wallet", "ibft", "raast")[int(rnd() * 3)], kind, pid)
                 p.victims.append((k, v))
             patterns.append(p)
         elif kind == "cycle":
@@ -236,7 +240,8 @@ def _laundering(pop: Population, tx: Transactions, r, start: int, n_patterns: in
                 a = round(300_000 + rnd() * 1_200_000, -3)
                 t1 = t0 + int(rnd() * 24 * 3600)
                 add(t1, src, m, a, fast[int(rnd() * 2)], kind, pid)
-                add(min(end, t1 + 86400 + int(rnd() * 2 * 86400)), m, dst, round(a * (1 - 0.01 - rnd() * 0.02), -2), fast[int(rnd() * 2)], kind, pid)
+                add(min(end, t1 + 86400 + int(rnd() * 2 * 86400)), m, dst, round(a * (1 - 0.01 - rnd() * 0.02), -2),
+                    fast[int(rnd() * 2)], kind, pid)
             patterns.append(Pattern(kind, [src] + mids + [dst]))
     return patterns
 
@@ -262,7 +267,8 @@ def _strs(pop: Population, tx: Transactions, patterns: list[Pattern], r) -> list
         if kind:
             if tx.pattern[k] not in detected or rnd() >= 0.7:
                 continue
-        elif not (tx.amount[k] >= 50_000_000 and tx.payer[k] >= 0 and tx.payee[k] >= 0 and rnd() < 0.15) and not (rnd() < 0.0002):
+        elif (not (tx.amount[k] >= 50_000_000 and tx.payer[k] >= 0 and tx.payee[k] >= 0 and rnd() < 0.15)
+              and not (rnd() < 0.0002)):
             continue
         payer, payee = tx.payer[k], tx.payee[k]
         options = [(a, role) for a, role in ((payer, "payer"), (payee, "payee")) if 0 <= a < acc.n_personal]
@@ -317,8 +323,8 @@ def _complaints(pop: Population, tx: Transactions, patterns: list[Pattern], r, n
                 continue
             person = acc.owner[victim]
             t = min(end, tx.time[k] + 3600 + int(rnd() * 5 * 86400))
-            out.append(Complaint(t, "financial_fraud" if rnd() < 0.6 else "online_scam", person, pop.district[person], desc,
-                                 amount=tx.amount[k], suspect_phone=scam_phone, suspect_account=p.collector))
+            out.append(Complaint(t, "financial_fraud" if rnd() < 0.6 else "online_scam", person, pop.district[person],
+                                 desc, amount=tx.amount[k], suspect_phone=scam_phone, suspect_account=p.collector))
     start = seconds_of(REF_ORD - 365)
     while len(out) < n:
         person = int(rnd() * pop.n)
@@ -335,7 +341,9 @@ def _complaints(pop: Population, tx: Transactions, patterns: list[Pattern], r, n
         if cat in ("harassment", "blackmail", "hacking", "identity_theft") and offender_phones and rnd() < 0.7:
             c.suspect_phone = offender_phones[int(rnd() * len(offender_phones))]
         if cat in ("phishing", "other"):
-            c.suspect_url = f"https://{URL_BRANDS[int(rnd() * len(URL_BRANDS))]}.example/{'verify' if cat == 'phishing' else 'shop'}/{int(rnd() * 90000) + 10000}"
+            brand = URL_BRANDS[int(rnd() * len(URL_BRANDS))]
+            page = "verify" if cat == "phishing" else "shop"
+            c.suspect_url = f"https://{brand}.example/{page}/{int(rnd() * 90000) + 10000}"
         out.append(c)
     out.sort(key=lambda c: (c.time, c.complainant))
     return out

@@ -25,8 +25,8 @@ BANKS = (
     # code, name, share of accounts
     ("HABB", "Habib Bank Limited", 0.18), ("MUCB", "MCB Bank Limited", 0.12), ("UNIL", "United Bank Limited", 0.13),
     ("ABPA", "Allied Bank Limited", 0.10), ("NBPA", "National Bank of Pakistan", 0.11), ("MEZN", "Meezan Bank", 0.12),
-    ("ALFH", "Bank Alfalah", 0.09), ("BAHL", "Bank AL Habib", 0.07), ("SCBL", "Standard Chartered Bank (Pakistan)", 0.03),
-    ("BKIP", "BankIslami Pakistan", 0.05),
+    ("ALFH", "Bank Alfalah", 0.09), ("BAHL", "Bank AL Habib", 0.07),
+    ("SCBL", "Standard Chartered Bank (Pakistan)", 0.03), ("BKIP", "BankIslami Pakistan", 0.05),
 )
 
 VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"  # no I, O, Q

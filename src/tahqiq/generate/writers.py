@@ -119,14 +119,14 @@ class ParquetSink(Sink):
         self._cols: list[list[Any]] = [[] for _ in columns]
 
     def write(self, row: list[Any]) -> None:
-        for c, v in zip(self._cols, row):
+        for c, v in zip(self._cols, row, strict=True):
             c.append(v if v != "" else None)
         self.rows += 1
 
     def close(self) -> None:
         arrays = []
         fields = []
-        for name, values in zip(self.columns, self._cols):
+        for name, values in zip(self.columns, self._cols, strict=True):
             if name in self._decimal:
                 t = pa.decimal128(18, 2)
                 arrays.append(pa.array([Decimal(v) if v is not None else None for v in values], type=t))

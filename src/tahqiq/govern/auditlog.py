@@ -15,20 +15,20 @@ are serialised across processes and cost O(log n). On SQLite the commit runs wit
 
 from __future__ import annotations
 
-import json
-import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Connection,
     Engine,
+    Row,
     Text,
     bindparam,
     create_engine,
@@ -38,19 +38,28 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError
 
 from tahqiq.govern import merkle
-from tahqiq.govern.keys import Signer, key_id, load_signer, public_key_pem, verify_signature
+from tahqiq.govern.audit_records import (
+    ENTRY_VERSION,
+    AuditRecord,
+    SignedTreeHead,
+    VerifyReport,
+    canonical,
+    entry_message,
+    iso_utc,
+    sth_message,
+)
+from tahqiq.govern.audit_verify import verify_log
+from tahqiq.govern.keys import Signer, load_signer, public_key_pem
 from tahqiq.govern.tables import AuditEntry, AuditState, TreeHead
+from tahqiq.store.base import table_of
 
-ENTRY_PREFIX = b"tahqiq-entry-v1\x00"
-STH_PREFIX = b"tahqiq-sth-v1\x00"
-ENTRY_VERSION = 1
-
-_entries = AuditEntry.__table__
-_state = AuditState.__table__
-_heads = TreeHead.__table__
+_entries = table_of(AuditEntry)
+_state = table_of(AuditState)
+_heads = table_of(TreeHead)
 
 
 _LOCK_STATE = update(_state).where(_state.c.id == 1).values(size=_state.c.size).returning(
@@ -91,8 +100,16 @@ class _State:
     last_head_size: int
     last_head_ms: int
 
+    @classmethod
+    def of(cls, row: Row[Any]) -> _State:
+        return cls(row.size, row.frontier, row.last_head_size, row.last_head_ms)
 
-def _head_row(head: SignedTreeHead) -> dict:
+
+# An entry's row, the log state after it, and the tree head it completes (if one is due).
+_Built = tuple[dict[str, Any], dict[str, Any], SignedTreeHead | None]
+
+
+def _head_row(head: SignedTreeHead) -> dict[str, Any]:
     return {"tree_size": head.tree_size, "root_hash": head.root_hash, "timestamp_ms": head.timestamp_ms,
             "key_id": head.key_id, "signature": head.signature}
 
@@ -102,7 +119,7 @@ def _full_sync_engine(engine: Engine) -> Engine:
     writer = create_engine(engine.url)
 
     @event.listens_for(writer, "connect")
-    def _pragmas(dbapi_conn, _record) -> None:
+    def _pragmas(dbapi_conn: DBAPIConnection, _record: object) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
@@ -111,91 +128,6 @@ def _full_sync_engine(engine: Engine) -> Engine:
         cur.close()
 
     return writer
-
-
-def canonical(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def entry_message(seq: int, leaf: bytes) -> bytes:
-    return ENTRY_PREFIX + struct.pack(">Q", seq) + leaf
-
-
-def sth_message(tree_size: int, timestamp_ms: int, root: bytes) -> bytes:
-    return STH_PREFIX + struct.pack(">QQ", tree_size, timestamp_ms) + root
-
-
-def _iso(ts: datetime) -> str:
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-@dataclass(frozen=True)
-class AuditRecord:
-    seq: int
-    time: str
-    actor: str
-    role: str | None
-    action: str
-    case: str | None
-    purpose: str | None
-    decision: str
-    target: str | None
-    detail: dict
-    leaf_hash: str
-
-    @classmethod
-    def from_entry(cls, entry: str, leaf_hash: str) -> AuditRecord:
-        e = json.loads(entry)
-        return cls(
-            e["seq"], e["time"], e["actor"], e.get("role"), e["action"], e.get("case"), e.get("purpose"),
-            e["decision"], e.get("target"), e.get("detail") or {}, leaf_hash,
-        )
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class SignedTreeHead:
-    tree_size: int
-    root_hash: str
-    timestamp_ms: int
-    key_id: str
-    signature: str
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["timestamp"] = _iso(datetime.fromtimestamp(self.timestamp_ms / 1000, UTC))
-        d["signed_message"] = "b'tahqiq-sth-v1\\x00' || uint64be(tree_size) || uint64be(timestamp_ms) || root_hash"
-        return d
-
-    def verify(self, public_key: Ed25519PublicKey) -> bool:
-        return key_id(public_key) == self.key_id and verify_signature(
-            public_key,
-            bytes.fromhex(self.signature),
-            sth_message(self.tree_size, self.timestamp_ms, bytes.fromhex(self.root_hash)),
-        )
-
-
-@dataclass
-class VerifyReport:
-    entries: int = 0
-    heads: int = 0
-    problems: list[str] = field(default_factory=list)
-    first_bad_entry: int | None = None
-    truncated: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def bad(self, seq: int | None, message: str) -> None:
-        if seq is not None and (self.first_bad_entry is None or seq < self.first_bad_entry):
-            self.first_bad_entry = seq
-        if len(self.problems) < 100:
-            self.problems.append(message)
-        else:
-            self.truncated = True
 
 
 class AuditLog:
@@ -217,7 +149,7 @@ class AuditLog:
         on_disk = engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
         self._writer = _full_sync_engine(engine) if sqlite_full_sync and on_disk else engine
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" else None
-        self._cached: Any = None
+        self._cached: _State | None = None
         self._held: Connection | None = None
         self._lock = threading.Lock()
 
@@ -254,7 +186,7 @@ class AuditLog:
         purpose: str | None = None,
         decision: str = "info",
         target: str | None = None,
-        detail: dict | None = None,
+        detail: dict[str, Any] | None = None,
         conn: Connection | None = None,
     ) -> AuditRecord:
         """Append one entry and return it; committed (durably) before this returns, unless `conn`
@@ -271,21 +203,22 @@ class AuditLog:
         with self.transaction() as c:
             return self._append(c, actor, action, role, case, purpose, decision, target, detail or {})
 
-    def _lock_state(self, conn: Connection):
+    def _lock_state(self, conn: Connection) -> _State:
         # The UPDATE takes the write lock first (SQLite) / the row lock (PostgreSQL), so that
         # concurrent appenders queue here instead of failing later.
         row = conn.execute(_LOCK_STATE).first()
         if row is None:
             conn.execute(_state.insert(), {"id": 1, "size": 0, "frontier": "", "last_head_size": 0, "last_head_ms": 0})
-            row = conn.execute(_LOCK_STATE).first()
-        return row
+            row = conn.execute(_LOCK_STATE).one()
+        return _State.of(row)
 
-    def _build(self, state, actor, action, role, case, purpose, decision, target, detail):
+    def _build(self, state: _State, actor: str, action: str, role: str | None, case: str | None, purpose: str | None,
+               decision: str, target: str | None, detail: dict[str, Any]) -> _Built:
         """The entry that would be appended to the log in `state`: (row, new state, head or None)."""
         size = state.size
         frontier = [bytes.fromhex(h) for h in state.frontier.split(",") if h]
         now = datetime.now(UTC)
-        time = _iso(now)
+        time = iso_utc(now)
         body = {
             "v": ENTRY_VERSION, "seq": size, "time": time, "actor": actor, "role": role, "action": action,
             "case": case, "purpose": purpose, "decision": decision, "target": target, "detail": detail,
@@ -304,12 +237,14 @@ class AuditLog:
                      "last_head_size": state.last_head_size, "last_head_ms": state.last_head_ms}
         now_ms = max(int(now.timestamp() * 1000), state.last_head_ms)
         head = None
-        if new_size - state.last_head_size >= self.head_every_entries or now_ms - state.last_head_ms >= self.head_every_ms:
+        if (new_size - state.last_head_size >= self.head_every_entries
+                or now_ms - state.last_head_ms >= self.head_every_ms):
             head = self._make_head(new_size, merkle.frontier_root(frontier), now_ms)
             new_state.update(last_head_size=new_size, last_head_ms=now_ms)
         return row, new_state, head
 
-    def _append(self, conn, actor, action, role, case, purpose, decision, target, detail) -> AuditRecord:
+    def _append(self, conn: Connection, actor: str, action: str, role: str | None, case: str | None,
+                purpose: str | None, decision: str, target: str | None, detail: dict[str, Any]) -> AuditRecord:
         state = self._lock_state(conn)
         row, new_state, head = self._build(state, actor, action, role, case, purpose, decision, target, detail)
         if conn.dialect.name == "sqlite":  # the hot path on the default store: skip statement compilation
@@ -322,26 +257,29 @@ class AuditLog:
         self._cached = None
         return AuditRecord.from_entry(row["entry"], row["leaf_hash"])
 
-    def _append_fast(self, actor, action, role, case, purpose, decision, target, detail) -> AuditRecord | None:
+    def _append_fast(self, actor: str, action: str, role: str | None, case: str | None, purpose: str | None,
+                     decision: str, target: str | None, detail: dict[str, Any]) -> AuditRecord | None:
         """PostgreSQL: one autocommitted statement that appends only if the log is still in the
         state this process last saw (else nothing happens and the caller reloads and retries)."""
         with self._lock:
             try:
                 conn = self._fast_conn()
                 if self._cached is None:
-                    self._cached = conn.execute(select(_state).where(_state.c.id == 1)).one()
+                    self._cached = _State.of(conn.execute(select(_state).where(_state.c.id == 1)).one())
             except DBAPIError as exc:
-                return self._lost(exc)
-            row, new_state, head = self._build(self._cached, actor, action, role, case, purpose, decision, target,
-                                               detail)
-            params = {**row, **{f"s_{k}": v for k, v in new_state.items()}, "old_size": self._cached.size,
-                      "old_head_ms": self._cached.last_head_ms}
+                self._lost(exc)
+                return None
+            cached = self._cached
+            row, new_state, head = self._build(cached, actor, action, role, case, purpose, decision, target, detail)
+            params = {**row, **{f"s_{k}": v for k, v in new_state.items()}, "old_size": cached.size,
+                      "old_head_ms": cached.last_head_ms}
             if head is not None:
                 params.update({f"h_{k}": v for k, v in _head_row(head).items()})
             try:
                 done = conn.execute(_PG_APPEND_HEAD if head is not None else _PG_APPEND, params).rowcount == 1
             except DBAPIError as exc:
-                return self._lost(exc)
+                self._lost(exc)
+                return None
             if not done:
                 self._cached = None
                 return None
@@ -351,6 +289,7 @@ class AuditLog:
     def _fast_conn(self) -> Connection:
         # One connection held for the fast path (under self._lock): no checkout or ping per append.
         if self._held is None or self._held.closed or self._held.invalidated:
+            assert self._autocommit is not None  # the fast path is PostgreSQL's
             self._held = self._autocommit.connect()
         return self._held
 
@@ -358,7 +297,6 @@ class AuditLog:
         if not exc.connection_invalidated:
             raise exc
         self._held, self._cached = None, None  # reconnect and retry
-        return None
 
     def _make_head(self, size: int, root: bytes, ts_ms: int) -> SignedTreeHead:
         signer = self.signer
@@ -408,7 +346,8 @@ class AuditLog:
             row = conn.execute(select(_entries.c.entry, _entries.c.leaf_hash).where(_entries.c.seq == seq)).first()
         return AuditRecord.from_entry(row.entry, row.leaf_hash) if row else None
 
-    def records(self, *, where=None, since: int = 0, limit: int = 200, newest_first: bool = False) -> list[AuditRecord]:
+    def records(self, *, where: ColumnElement[bool] | None = None, since: int = 0, limit: int = 200,
+                newest_first: bool = False) -> list[AuditRecord]:
         q = select(_entries.c.entry, _entries.c.leaf_hash).where(_entries.c.seq >= since)
         if where is not None:
             q = q.where(where)
@@ -428,9 +367,9 @@ class AuditLog:
             ).first()
         return _head(row) if row else None
 
-    def _node_getter(self, conn: Connection):
+    def _node_getter(self, conn: Connection) -> Callable[[list[tuple[int, int]]], dict[tuple[int, int], bytes]]:
         def get(needed: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-            want = {((index + 1) << level) - 1: [] for level, index in needed}
+            want: dict[int, list[tuple[int, int]]] = {((index + 1) << level) - 1: [] for level, index in needed}
             for level, index in needed:
                 want[((index + 1) << level) - 1].append((level, index))
             rows = conn.execute(
@@ -471,9 +410,10 @@ class AuditLog:
         head = self.latest_head()
         if head is None or head.tree_size <= seq:
             head = self.sign_head(force=True)
+            assert head is not None  # forced
         return head
 
-    def prove(self, seq: int, head: SignedTreeHead | None = None) -> dict:
+    def prove(self, seq: int, head: SignedTreeHead | None = None) -> dict[str, Any]:
         """A self-contained inclusion proof of entry `seq`: the entry, its path and a signed head."""
         head = head or self.covering_head(seq)
         with self.engine.connect() as conn:
@@ -495,99 +435,11 @@ class AuditLog:
 
     def verify(self, public_keys: list[Ed25519PublicKey] | None = None, batch: int = 5000) -> VerifyReport:
         """Recompute every leaf, subtree, root and signature from the stored entries."""
-        keys = public_keys or [self.signer.public_key]
-        by_id = {key_id(k): k for k in keys}
-        report = VerifyReport()
-        with self.engine.connect() as conn:
-            heads = list(conn.execute(select(_heads).order_by(_heads.c.tree_size, _heads.c.id)))
-            state = conn.execute(select(_state).where(_state.c.id == 1)).first()
-            report.heads = len(heads)
-            prev_ts = prev_size = -1
-            for h in sorted(heads, key=lambda r: r.id):
-                if h.tree_size < prev_size or h.timestamp_ms < prev_ts:
-                    report.bad(None, f"tree head #{h.id} (size {h.tree_size}) goes back in size or time")
-                prev_size, prev_ts = h.tree_size, h.timestamp_ms
-            head_i = 0
-            frontier: list[bytes] = []
-            pos = 0
-
-            def check_heads(size: int) -> None:
-                nonlocal head_i
-                root = None
-                while head_i < len(heads) and heads[head_i].tree_size == size:
-                    h = heads[head_i]
-                    root = root or merkle.frontier_root(frontier)
-                    key = by_id.get(h.key_id)
-                    msg = sth_message(h.tree_size, h.timestamp_ms, bytes.fromhex(h.root_hash))
-                    if key is None:
-                        report.bad(None, f"tree head #{h.id} (size {size}) is signed by unknown key {h.key_id[:16]}")
-                    elif not verify_signature(key, bytes.fromhex(h.signature), msg):
-                        report.bad(None, f"tree head #{h.id} (size {size}): signature invalid (head edited)")
-                    if h.root_hash != root.hex():
-                        report.bad(
-                            None,
-                            f"tree head #{h.id} (size {size}): root does not match the entries "
-                            f"(some entry before {size} was changed)",
-                        )
-                    head_i += 1
-
-            check_heads(0)
-            last = -1
-            while True:
-                rows = conn.execute(
-                    select(_entries).where(_entries.c.seq > last).order_by(_entries.c.seq).limit(batch)
-                ).all()
-                if not rows:
-                    break
-                for row in rows:
-                    self._check_entry(row, pos, frontier, keys, report)
-                    pos += 1
-                    check_heads(pos)
-                last = rows[-1].seq
-            report.entries = pos
-            for h in heads[head_i:]:
-                report.bad(pos, f"tree head #{h.id} covers {h.tree_size} entries but the log has only {pos}: "
-                                f"entries {pos}..{h.tree_size - 1} were deleted")
-            if state is not None:
-                if state.size != pos:
-                    report.bad(min(state.size, pos), f"the log state records {state.size} entries but {pos} are stored")
-                elif state.frontier != ",".join(f.hex() for f in frontier):
-                    report.bad(None, "the log state's frontier does not match the entries")
-        return report
-
-    def _check_entry(self, row, pos: int, frontier: list[bytes], keys, report: VerifyReport) -> None:
-        seq = row.seq
-        if seq != pos:
-            if seq > pos:
-                report.bad(pos, f"entry {pos} is missing (deleted): the log jumps from {pos - 1} to {seq}")
-            else:
-                report.bad(seq, f"entry {seq} appears out of order")
-        data = row.entry.encode()
-        leaf = merkle.leaf_hash(data)
-        try:
-            body = json.loads(data)
-        except ValueError:
-            report.bad(seq, f"entry {seq}: content is not valid JSON (edited)")
-            body = {}
-        if body and body.get("seq") != seq:
-            report.bad(seq, f"entry {seq}: its signed content says seq {body.get('seq')} (inserted or reordered)")
-        if leaf.hex() != row.leaf_hash:
-            report.bad(seq, f"entry {seq}: content does not match its leaf hash (edited)")
-        if not any(verify_signature(k, bytes.fromhex(row.signature or "00"), entry_message(seq, leaf)) for k in keys):
-            report.bad(seq, f"entry {seq}: signature invalid (edited, inserted or forged)")
-        if body:
-            columns = {
-                "recorded_at": "time", "actor": "actor", "role": "role", "action": "action",
-                "case_ref": "case", "decision": "decision", "target": "target",
-            }
-            for col, key in columns.items():
-                if getattr(row, col) != body.get(key):
-                    report.bad(seq, f"entry {seq}: column {col}={getattr(row, col)!r} differs from the signed "
-                                    f"entry ({body.get(key)!r}) (edited)")
-        completed = merkle.frontier_append(frontier, pos, leaf)
-        if (row.nodes or "") != "".join(h.hex() for h in completed):
-            report.bad(seq, f"entry {seq}: stored subtree hashes are wrong (edited)")
+        return verify_log(self.engine, public_keys or [self.signer.public_key], batch)
 
 
-def _head(row) -> SignedTreeHead:
+def _head(row: Row[Any]) -> SignedTreeHead:
     return SignedTreeHead(row.tree_size, row.root_hash, row.timestamp_ms, row.key_id, row.signature)
+
+
+__all__ = ["AuditLog", "AuditRecord", "SignedTreeHead", "VerifyReport", "canonical", "entry_message", "sth_message"]

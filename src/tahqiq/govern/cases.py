@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, delete, or_, select, update
+from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
 
 from tahqiq.govern.auditlog import AuditLog
 from tahqiq.govern.base import (
@@ -22,11 +22,13 @@ from tahqiq.govern.base import (
     GovernError,
     Principal,
     aware,
+    aware_utc,
     orm,
     utcnow,
 )
 from tahqiq.govern.entries import deny, record, require_role
 from tahqiq.govern.tables import Agency, Case, CaseMember, CaseSubject, User
+from tahqiq.store.base import inserted_id
 
 BASIS_KINDS = ("fir", "warrant")
 MAX_CASE_DAYS = 366
@@ -63,7 +65,7 @@ def _info(conn: Connection, case: Case, agency_code: str) -> CaseInfo:
     subjects = len(list(conn.execute(select(CaseSubject.entity_id).where(CaseSubject.case_id == case.id)).scalars()))
     return CaseInfo(
         case.id, case.reference, agency_code, case.basis_kind, case.basis_ref, case.authorising_officer,
-        case.purpose, case.status, aware(case.opened_at), aware(case.expires_at), aware(case.closed_at),
+        case.purpose, case.status, aware_utc(case.opened_at), aware_utc(case.expires_at), aware(case.closed_at),
         members, subjects,
     )
 
@@ -103,7 +105,7 @@ def _expiry(expires_at: datetime | None, days: int | None) -> datetime:
         if days is None:
             raise GovernError("a case needs an expiry (a date, or a number of days)")
         expires_at = now + timedelta(days=days)
-    expires_at = aware(expires_at)
+    expires_at = aware_utc(expires_at)
     if expires_at <= now:
         raise GovernError("the expiry must be in the future")
     if expires_at > now + timedelta(days=MAX_CASE_DAYS):
@@ -138,13 +140,13 @@ def open_case(
     with audit.transaction() as conn:
         if conn.execute(select(Case.id).where(Case.reference == reference)).scalar() is not None:
             raise GovernError(f"case {reference!r} already exists")
-        cid = conn.execute(
-            Case.__table__.insert().values(
+        cid = inserted_id(conn.execute(
+            insert(Case).values(
                 reference=reference, agency_id=actor.agency_id, basis_kind=basis_kind, basis_ref=basis_ref.strip(),
                 authorising_officer=authorising_officer.strip(), purpose=purpose.strip(), status="open",
                 opened_by=actor.user_id, opened_at=utcnow(), expires_at=expires,
             )
-        ).inserted_primary_key[0]
+        ))
         record(audit, actor, "case.open", decision="info", case=reference, purpose=purpose, target=reference,
             detail={"basis": basis_kind, "basis_ref": basis_ref, "officer": authorising_officer,
                     "expires": expires.isoformat(), "agency": actor.agency},
@@ -168,7 +170,8 @@ def _case_for_supervisor(audit: AuditLog, actor: Principal, reference: str, acti
     return case
 
 
-def _add_member(conn, audit, actor, case_id, reference, username, *, cross_agency) -> None:
+def _add_member(conn: Connection, audit: AuditLog, actor: Principal, case_id: int, reference: str, username: str, *,
+                cross_agency: bool) -> None:
     user = orm(conn).execute(select(User).where(User.username == username)).scalar()
     if user is None or user.disabled:
         raise GovernError(f"no active user {username!r}")
@@ -183,7 +186,7 @@ def _add_member(conn, audit, actor, case_id, reference, username, *, cross_agenc
     if exists:
         return
     conn.execute(
-        CaseMember.__table__.insert().values(
+        insert(CaseMember).values(
             case_id=case_id, user_id=user.id, cross_agency=user.agency_id != actor.agency_id,
             added_by=actor.user_id, added_at=utcnow(),
         )
@@ -225,13 +228,13 @@ def extend_case(audit: AuditLog, actor: Principal, reference: str, *, expires_at
         raise GovernError(f"case {reference} is closed; open a new case")
     expires = _expiry(expires_at, days)
     with audit.transaction() as conn:
-        values = {"expires_at": expires}
+        values: dict[str, object] = {"expires_at": expires}
         if authorising_officer:
             values["authorising_officer"] = authorising_officer
         conn.execute(update(Case).where(Case.id == case.id).values(**values))
         record(audit, actor, "case.extend", decision="info", case=reference, target=reference,
-                     detail={"expires": expires.isoformat(), "officer": authorising_officer or case.authorising_officer},
-                     conn=conn)
+               detail={"expires": expires.isoformat(), "officer": authorising_officer or case.authorising_officer},
+               conn=conn)
 
 
 def case_access(conn: Connection, principal: Principal, reference: str | None) -> tuple[Case | None, str | None]:
@@ -251,8 +254,8 @@ def case_access(conn: Connection, principal: Principal, reference: str | None) -
         return None, f"there is no case {reference!r}"
     if case.status != "open":
         return case, f"case {reference} is {case.status}: it grants nothing"
-    if aware(case.expires_at) <= utcnow():
-        return case, f"case {reference} expired on {aware(case.expires_at):%Y-%m-%d %H:%M} UTC: it grants nothing"
+    if aware_utc(case.expires_at) <= utcnow():
+        return case, f"case {reference} expired on {aware_utc(case.expires_at):%Y-%m-%d %H:%M} UTC: it grants nothing"
     if case.basis_kind not in BASIS_KINDS or not (case.basis_ref or "").strip():
         return case, f"case {reference} names no FIR or warrant"
     member = orm(conn).execute(

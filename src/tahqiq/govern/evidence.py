@@ -23,13 +23,14 @@ from datetime import datetime
 from importlib.resources import files as package_files
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from tahqiq.config import settings
-from tahqiq.govern.base import GovernError, aware, utcnow
+from tahqiq.govern.base import GovernError, aware_utc, utcnow
 from tahqiq.govern.keys import public_key_pem
 from tahqiq.govern.tables import AuditEntry, EvidenceItem, User
 from tahqiq.govern.views import CaseView
+from tahqiq.store.base import inserted_id, table_of
 
 CHUNK = 1 << 20
 
@@ -105,9 +106,9 @@ def add_evidence(view: CaseView, path: Path | str, description: str | None = Non
         w.target = digest
         rec = w.record(sha256=digest, filename=path.name, size=size, description=description)
         now = utcnow()
-        eid = w.conn.execute(EvidenceItem.__table__.insert().values(
+        eid = inserted_id(w.conn.execute(insert(EvidenceItem).values(
             sha256=digest, case_id=w.case.id, filename=path.name, size_bytes=size, description=description,
-            added_by=view.principal.user_id, added_at=now, custody_seq=rec.seq)).inserted_primary_key[0]
+            added_by=view.principal.user_id, added_at=now, custody_seq=rec.seq)))
     return EvidenceInfo(eid, digest, view.case, path.name, size, description, view.principal.username, now, rec.seq)
 
 
@@ -119,7 +120,7 @@ def list_evidence(view: CaseView) -> list[EvidenceInfo]:
             .where(EvidenceItem.case_id == r.case.id).order_by(EvidenceItem.id)
         ).all()
         items = [EvidenceInfo(e.id, e.sha256, view.case, e.filename, e.size_bytes, e.description, username,
-                              aware(e.added_at), e.custody_seq) for e, username in rows]
+                              aware_utc(e.added_at), e.custody_seq) for e, username in rows]
         r.note(count=len(items))
     return items
 
@@ -154,7 +155,8 @@ def export_bundle(view: CaseView, out_dir: Path | str, sha256s: list[str] | None
         view.note("evidence.export", target=item.sha256,
                   detail={"sha256": item.sha256, "filename": item.filename, "bundle": out.name})
     head = audit.sign_head(force=True)
-    e = AuditEntry.__table__.c
+    assert head is not None  # forced
+    e = table_of(AuditEntry).c
     with audit.engine.connect() as conn:
         custody_rows = conn.execute(
             select(e.seq, e.entry, e.leaf_hash, e.target)

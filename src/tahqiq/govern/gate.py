@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from tahqiq.govern import identity
 from tahqiq.govern.auditlog import AuditLog, AuditRecord
@@ -34,6 +35,7 @@ from tahqiq.govern.entries import deny, record, require_role
 from tahqiq.govern.keys import Signer, load_pepper, value_digest
 from tahqiq.govern.tables import AuditEntry, Case, User
 from tahqiq.govern.views import CaseView, JobView
+from tahqiq.store.base import Base
 from tahqiq.store.db import session_factory
 from tahqiq.store.reads import links
 from tahqiq.store.tables import Entity, QuarantinedRow, Statement
@@ -54,8 +56,9 @@ def aggregate(name: str) -> Callable[[Aggregate], Aggregate]:
 
 
 @aggregate("overview")
-def _overview(conn: Connection) -> dict:
-    def counts(col, table, where=None) -> dict[str, int]:
+def _overview(conn: Connection) -> dict[str, Any]:
+    def counts(col: InstrumentedAttribute[Any], table: type[Base],
+               where: ColumnElement[bool] | None = None) -> dict[str, int]:
         q = select(col, func.count()).select_from(table).group_by(col).order_by(col)
         if where is not None:
             q = q.where(where)

@@ -10,10 +10,11 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from tahqiq.govern.auditlog import AuditLog
 from tahqiq.govern.base import (
@@ -23,11 +24,13 @@ from tahqiq.govern.base import (
     GovernError,
     Principal,
     aware,
+    aware_utc,
     orm,
     utcnow,
 )
 from tahqiq.govern.entries import deny, record, require_role
 from tahqiq.govern.tables import Agency, ApiToken, User
+from tahqiq.store.base import inserted_id
 
 TOKEN_PREFIX = "tq_"
 MIN_PASSWORD = 12
@@ -57,16 +60,16 @@ def _principal(user: User, agency: Agency, token_id: int | None = None) -> Princ
 
 def count_users(engine: Engine) -> int:
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(User)).scalar_one()
+        return int(conn.execute(select(func.count()).select_from(User)).scalar_one())
 
 
-def _agency_id(conn, code: str, name: str | None, create: bool) -> int:
+def _agency_id(conn: Connection, code: str, name: str | None, create: bool) -> int:
     found = conn.execute(select(Agency.id).where(Agency.code == code)).scalar()
     if found is not None:
         return found
     if not create:
         raise GovernError(f"no agency {code!r}")
-    return conn.execute(Agency.__table__.insert().values(code=code, name=name or code, created_at=utcnow())).inserted_primary_key[0]
+    return inserted_id(conn.execute(insert(Agency).values(code=code, name=name or code, created_at=utcnow())))
 
 
 def add_user(
@@ -103,19 +106,19 @@ def add_user(
         if conn.execute(select(User.id).where(User.username == username)).scalar() is not None:
             raise GovernError(f"user {username!r} already exists")
         agency_id = _agency_id(conn, agency, agency_name, create=True)
-        uid = conn.execute(
-            User.__table__.insert().values(
+        uid = inserted_id(conn.execute(
+            insert(User).values(
                 username=username, full_name=full_name, agency_id=agency_id, role=role,
                 password_hash=password_hash, disabled=False, created_at=utcnow(),
             )
-        ).inserted_primary_key[0]
+        ))
         # The bootstrap admin adds itself: the entry names the new user as the actor.
         record(audit, actor or Principal(uid, username, role, agency, agency_id), "user.add", decision="info",
                target=username, detail={"role": role, "agency": agency, "bootstrap": actor is None}, conn=conn)
     return uid
 
 
-def list_users(engine: Engine) -> list[dict]:
+def list_users(engine: Engine) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         rows = conn.execute(
             select(User.username, User.full_name, User.role, Agency.code, User.disabled, User.created_at)
@@ -158,18 +161,18 @@ def create_token(
         if user is None or user.disabled:
             raise GovernError(f"no active user {username!r}")
         expires = utcnow() + timedelta(days=days)
-        tid = conn.execute(
-            ApiToken.__table__.insert().values(
+        tid = inserted_id(conn.execute(
+            insert(ApiToken).values(
                 user_id=user.id, name=name, token_hash=token_digest(token), created_at=utcnow(), expires_at=expires
             )
-        ).inserted_primary_key[0]
+        ))
         record(audit, actor, "token.create", decision="info", target=username,
             detail={"token_id": tid, "name": name, "expires": expires.isoformat()}, conn=conn,
         )
     return token, tid
 
 
-def list_tokens(engine: Engine, actor: Principal) -> list[dict]:
+def list_tokens(engine: Engine, actor: Principal) -> list[dict[str, Any]]:
     q = select(ApiToken, User.username).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id)
     if actor.role != ADMIN:
         q = q.where(ApiToken.user_id == actor.user_id)
@@ -240,14 +243,14 @@ def authenticate_token(audit: AuditLog, token: str) -> Principal:
     tok, user, agency = row.ApiToken, row.User, row.Agency
     if tok.revoked_at is not None:
         raise _fail(audit, user.username, f"token {tok.id} revoked")
-    if aware(tok.expires_at) <= utcnow():
+    if aware_utc(tok.expires_at) <= utcnow():
         raise _fail(audit, user.username, f"token {tok.id} expired")
     if user.disabled:
         raise _fail(audit, user.username, "account disabled")
     return _principal(user, agency, tok.id)
 
 
-def still_valid(conn, principal: Principal) -> str | None:
+def still_valid(conn: Connection, principal: Principal) -> str | None:
     """Why `principal` may no longer act (disabled, token revoked or expired), or None."""
     if principal.is_system:
         return None
@@ -255,9 +258,10 @@ def still_valid(conn, principal: Principal) -> str | None:
     if disabled is None or disabled:
         return "the account is disabled"
     if principal.token_id is not None:
-        tok = conn.execute(select(ApiToken.revoked_at, ApiToken.expires_at).where(ApiToken.id == principal.token_id)).first()
+        tok = conn.execute(select(ApiToken.revoked_at, ApiToken.expires_at)
+                           .where(ApiToken.id == principal.token_id)).first()
         if tok is None or tok.revoked_at is not None:
             return "the API token was revoked"
-        if aware(tok.expires_at) <= utcnow():
+        if aware_utc(tok.expires_at) <= utcnow():
             return "the API token has expired"
     return None

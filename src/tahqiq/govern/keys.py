@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +50,8 @@ def _create_exclusive(path: Path, data: bytes) -> None:
         tmp.unlink()
 
 
-def load_or_create(path: Path, make: callable) -> bytes:
+def load_or_create(path: Path, make: Callable[[], bytes]) -> bytes:
+    """The key in `path`, created with `make` (owner-only, exclusively) when it does not exist yet."""
     if not path.exists():
         _create_exclusive(path, make())
     return path.read_bytes()

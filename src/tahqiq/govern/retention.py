@@ -15,16 +15,18 @@ Analysts' merge/split decisions stay: they are records of who decided what, hold
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from tahqiq.config import settings
 from tahqiq.govern.auditlog import AuditLog
 from tahqiq.govern.base import ADMIN, SYSTEM, GovernError, Principal, utcnow
 from tahqiq.govern.entries import record, require_role
 from tahqiq.govern.tables import Case, CaseSubject, RetentionRun
+from tahqiq.store.base import inserted_id
 from tahqiq.store.tables import Entity, MatchLink, QuarantinedRow, ResolvedEntity, Source, SourceRecord, Statement
 
 CHUNK = 500
@@ -66,7 +68,7 @@ def set_retention(audit: AuditLog, actor: Principal, source: str, days: int | No
         record(audit, actor, "retention.set", decision="info", target=source, detail={"days": days}, conn=conn)
 
 
-def _chunks(items: list, n: int = CHUNK):
+def _chunks(items: list[str], n: int = CHUNK) -> Iterator[list[str]]:
     for i in range(0, len(items), n):
         yield items[i : i + n]
 
@@ -78,12 +80,13 @@ def run_retention(audit: AuditLog, actor: Principal = SYSTEM, *, now: datetime |
         require_role(audit, actor, "retention.run", (ADMIN,))
     now = now or utcnow()
     with audit.engine.begin() as conn:
-        run_id = conn.execute(RetentionRun.__table__.insert().values(
-            actor=actor.username, started_at=utcnow(), dry_run=dry_run, detail={})).inserted_primary_key[0]
+        run_id = inserted_id(conn.execute(insert(RetentionRun).values(
+            actor=actor.username, started_at=utcnow(), dry_run=dry_run, detail={})))
         sources = conn.execute(select(Source.name, Source.retention_days)
                                .where(Source.retention_days.is_not(None)).order_by(Source.name)).all()
     report = RetentionReport(run_id, dry_run)
     for name, days in sources:
+        assert days is not None  # selected for having a period
         report.sources.append(_run_source(audit, actor, name, days, now, dry_run, run_id))
     if not dry_run and any(s.statements or s.entities for s in report.sources):
         report.feature_caches_removed = _remove_feature_caches()

@@ -7,6 +7,7 @@ verify` detects anyone who does (see tahqiq.govern.auditlog).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -203,4 +204,4 @@ class RetentionRun(Base):
     statements_deleted: Mapped[int] = mapped_column(Integer, default=0)
     records_deleted: Mapped[int] = mapped_column(Integer, default=0)
     quarantine_deleted: Mapped[int] = mapped_column(Integer, default=0)
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -18,18 +18,19 @@ import struct
 import sys
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_public_key
 
 
-def sha256(data):
+def sha256(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def node(left, right):
+def node(left: bytes, right: bytes) -> bytes:
     return sha256(b"\x01" + left + right)
 
 
-def root_from_inclusion(index, size, leaf, path):
+def root_from_inclusion(index: int, size: int, leaf: bytes, path: list[bytes]) -> bytes:
     """RFC 9162 section 2.1.3.2."""
     if not 0 <= index < size:
         raise ValueError("leaf index out of range")
@@ -49,7 +50,7 @@ def root_from_inclusion(index, size, leaf, path):
     return r
 
 
-def consistent(size1, size2, root1, root2, path):
+def consistent(size1: int, size2: int, root1: bytes, root2: bytes, path: list[bytes]) -> bool:
     """RFC 9162 section 2.1.4.2."""
     if size1 == size2:
         return root1 == root2 and not path
@@ -74,18 +75,19 @@ def consistent(size1, size2, root1, root2, path):
     return sn == 0 and fr == root1 and sr == root2
 
 
-def check_head(head, key, problems):
+def check_head(head: dict, key: Ed25519PublicKey, problems: list[str]) -> None:
     raw = key.public_bytes(Encoding.Raw, PublicFormat.Raw)
     if sha256(raw).hex() != head["key_id"]:
         problems.append("tree head was signed by another key (key id %s)" % head["key_id"])
-    msg = b"tahqiq-sth-v1\x00" + struct.pack(">QQ", head["tree_size"], head["timestamp_ms"]) + bytes.fromhex(head["root_hash"])
+    msg = (b"tahqiq-sth-v1\x00" + struct.pack(">QQ", head["tree_size"], head["timestamp_ms"])
+           + bytes.fromhex(head["root_hash"]))
     try:
         key.verify(bytes.fromhex(head["signature"]), msg)
     except Exception:
         problems.append("tree head signature is INVALID")
 
 
-def check_entry(proof, head, problems):
+def check_entry(proof: dict, head: dict, problems: list[str]) -> None:
     entry = proof["entry"].encode("utf-8")
     leaf = sha256(b"\x00" + entry)
     n = proof["leaf_index"]
@@ -101,7 +103,7 @@ def check_entry(proof, head, problems):
         problems.append("entry %d: bad inclusion proof (%s)" % (n, exc))
 
 
-def main(argv):
+def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 2
@@ -114,8 +116,11 @@ def main(argv):
         pem = doc["public_key_pem"].encode()
         print("note: using the public key inside the file; pass --public-key to use one you trust")
     key = load_pem_public_key(pem)
+    if not isinstance(key, Ed25519PublicKey):
+        print("the public key is not an Ed25519 key: Tahqiq signs with Ed25519")
+        return 2
     print("public key id:", sha256(key.public_bytes(Encoding.Raw, PublicFormat.Raw)).hex())
-    problems = []
+    problems: list[str] = []
     if "consistency_path" in doc:  # two heads and a consistency proof
         old, new = doc["old_head"], doc["new_head"]
         check_head(old, key, problems)

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, insert, select
 from sqlalchemy.orm import Session
 
 from tahqiq.govern import identity
@@ -47,6 +48,23 @@ if TYPE_CHECKING:
     from tahqiq.govern.gate import Gate
 
 MIN_PURPOSE = 5
+# The action of the decided block the current code runs in (None outside any): what lets a check
+# (tests/api/test_gate_boundary.py) tell a decided read of a room's own table from one around the gate.
+_DECIDED: ContextVar[str | None] = ContextVar("tahqiq_decided_action", default=None)
+
+
+def decided_action() -> str | None:
+    """The action of the view block (read, write or probe) the caller runs inside, if any."""
+    return _DECIDED.get()
+
+
+@contextmanager
+def _decided(action: str) -> Iterator[None]:
+    token = _DECIDED.set(action)
+    try:
+        yield
+    finally:
+        _DECIDED.reset(token)
 
 
 @dataclass(frozen=True)
@@ -104,7 +122,7 @@ def _attach(view: View, conn: Connection, case: GrantedCase, entity_id: str, not
         CaseSubject.case_id == case.id, CaseSubject.entity_id == entity_id)).first()
     if exists:
         return
-    conn.execute(CaseSubject.__table__.insert().values(
+    conn.execute(insert(CaseSubject).values(
         case_id=case.id, entity_id=entity_id, note=note, added_by=view.principal.user_id, added_at=utcnow()))
     view._record("case.attach_subject", target=entity_id, detail={}, conn=conn)
 
@@ -156,7 +174,7 @@ class View:
         is `target`, or else the ids the reader disclosed; its detail the disclosed ids, their count,
         `detail` and what the feature added with `reader.note(...)`."""
         case = self.decide(action, target=target, detail=detail)
-        with session_factory(self.gate.engine)() as session:
+        with session_factory(self.gate.engine)() as session, _decided(action):
             reader = Reader(session, case)
             failed: BaseException | None = None
             try:
@@ -178,7 +196,7 @@ class View:
         """Decide `action`, then yield a writer whose transaction commits with the audit entry (or
         rolls back with it when the block raises)."""
         case = self.decide(action, target=target, detail=detail)
-        with self.gate.audit.transaction() as conn:
+        with self.gate.audit.transaction() as conn, _decided(action):
             writer = Writer(self, conn, action, case, target, dict(detail or {}))
             yield writer
             if writer.entry is None:
@@ -191,7 +209,7 @@ class View:
         control room poll for news without filling the log. Anything it finds that a person will
         see is read again through `read`."""
         self.decide(action, target=target)
-        with self.gate.engine.connect() as conn:
+        with self.gate.engine.connect() as conn, _decided(action):
             yield conn
 
     def _record(self, action: str, *, target: str | None, detail: dict[str, Any], decision: str = "grant",
@@ -321,10 +339,10 @@ class JobView(View):
                     if case_access(conn, self.principal, r.reference)[1] is None]
         return [(r.id, r.reference) for r in rows]
 
-    def agency_cases(self):
+    def agency_cases(self) -> Select[str]:
         """A subquery of the references of the principal's agency's cases (for "alerts of my
         agency's cases", a supervisor's view)."""
         return select(Case.reference).where(Case.agency_id == self.principal.agency_id)
 
 
-__all__ = ["CaseView", "GrantedCase", "JobView", "MIN_PURPOSE", "View", "Writer"]
+__all__ = ["CaseView", "GrantedCase", "JobView", "MIN_PURPOSE", "View", "Writer", "decided_action"]

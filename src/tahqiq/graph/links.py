@@ -123,7 +123,9 @@ def find_links(reader: Reader, ids: Iterable[str], relations: set[str] | None = 
     if relations:
         links = [link for link in links if link.relation in relations]
     # Cap each entity's links per relation, and drop duplicates (a same_* link is found from both ends).
-    seen, kept, per = set(), [], defaultdict(int)
+    seen: set[tuple[str, str, str]] = set()
+    kept: list[Link] = []
+    per: dict[tuple[str, str], int] = defaultdict(int)
     for link in links:
         if link.key in seen:
             continue

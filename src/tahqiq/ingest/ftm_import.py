@@ -19,6 +19,7 @@ from tahqiq.ingest.rowmap import MappedEntity, MappedRow, make_id
 from tahqiq.ingest.runner import IngestResult, insert_ignore, store_rows
 from tahqiq.model.ftm import from_ftm
 from tahqiq.model.types import InvalidValue, clean_text, normalise, script_of
+from tahqiq.store.base import table_of
 from tahqiq.store.tables import Entity, IngestBatch, QuarantinedRow, Source, SourceRecord, Statement
 
 _OWN_ID = re.compile(r"[0-9a-f]{32}")
@@ -62,16 +63,16 @@ def import_ftm(engine: Engine, path: Path, source: str) -> IngestResult:
                                 "source": source, "record_id": entity_id})
                 except (ValueError, KeyError, InvalidValue) as exc:
                     rejected += 1
-                    insert_ignore(s, QuarantinedRow.__table__, [{
+                    insert_ignore(s, table_of(QuarantinedRow), [{
                         "row_key": make_id(source, sha, str(number)), "batch_id": batch.id, "source": source,
                         "row_number": number, "data": {"_raw": line.rstrip("\n")}, "field": None,
                         "reason": f"{exc.__class__.__name__}: {exc}", "status": "open", "created_at": now}])
                     continue
                 record, entities, statements = store_rows(MappedRow(entity_id, [entity]), source, batch.id,
                                                           number, data, now)
-                insert_ignore(s, SourceRecord.__table__, [record])
-                insert_ignore(s, Entity.__table__, entities)
-                insert_ignore(s, Statement.__table__, statements)
+                insert_ignore(s, table_of(SourceRecord), [record])
+                insert_ignore(s, table_of(Entity), entities)
+                insert_ignore(s, table_of(Statement), statements)
                 loaded += 1
         batch.rows_read, batch.rows_loaded, batch.rows_quarantined = loaded + rejected, loaded, rejected
         batch.status, batch.finished_at = "done", datetime.now(UTC)

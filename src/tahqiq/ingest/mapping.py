@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -90,13 +90,13 @@ class EntityMapping(BaseModel):
 
     @field_validator("properties", mode="before")
     @classmethod
-    def _shorthand(cls, v):
+    def _shorthand(cls, v: Any) -> Any:
         # `name: full_name` is shorthand for `name: {column: full_name}`
         return {k: ({"column": p} if isinstance(p, (str, list)) else p) for k, p in (v or {}).items()}
 
     @field_validator("key", mode="before")
     @classmethod
-    def _key_list(cls, v):
+    def _key_list(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
 
 
@@ -116,7 +116,7 @@ class Mapping(BaseModel):
 
     @field_validator("record_id", mode="before")
     @classmethod
-    def _record_list(cls, v):
+    def _record_list(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
 
     @model_validator(mode="after")

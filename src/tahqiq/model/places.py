@@ -27,12 +27,14 @@ _ALIASES = {
     "di khan": "Dera Ismail Khan", "d i khan": "Dera Ismail Khan", "islamabad": "Islamabad",
     "lahore city": "Lahore", "lhr": "Lahore", "fsd": "Faisalabad", "lyallpur": "Faisalabad",
 }
-_PROVINCE_ALIASES = {"punjab": "Punjab", "pb": "Punjab", "sindh": "Sindh", "kp": "Khyber Pakhtunkhwa",
-                     "kpk": "Khyber Pakhtunkhwa", "khyber pakhtunkhwa": "Khyber Pakhtunkhwa",
-                     "balochistan": "Balochistan", "baluchistan": "Balochistan", "ict": "Islamabad Capital Territory",
-                     "islamabad": "Islamabad Capital Territory", "islamabad capital territory": "Islamabad Capital Territory",
-                     "gb": "Gilgit-Baltistan", "gilgit baltistan": "Gilgit-Baltistan", "gilgit-baltistan": "Gilgit-Baltistan",
-                     "ajk": "Azad Kashmir", "azad kashmir": "Azad Kashmir", "azad jammu and kashmir": "Azad Kashmir"}
+_PROVINCE_ALIASES = {
+    "punjab": "Punjab", "pb": "Punjab", "sindh": "Sindh", "kp": "Khyber Pakhtunkhwa",
+    "kpk": "Khyber Pakhtunkhwa", "khyber pakhtunkhwa": "Khyber Pakhtunkhwa",
+    "balochistan": "Balochistan", "baluchistan": "Balochistan", "ict": "Islamabad Capital Territory",
+    "islamabad": "Islamabad Capital Territory", "islamabad capital territory": "Islamabad Capital Territory",
+    "gb": "Gilgit-Baltistan", "gilgit baltistan": "Gilgit-Baltistan", "gilgit-baltistan": "Gilgit-Baltistan",
+    "ajk": "Azad Kashmir", "azad kashmir": "Azad Kashmir", "azad jammu and kashmir": "Azad Kashmir",
+}
 
 
 def _key(text: str) -> str:

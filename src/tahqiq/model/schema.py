@@ -107,7 +107,7 @@ class Model:
             known = ", ".join(sorted(self.schemata))
             raise UnknownSchema(f"unknown schema {name!r} (known: {known})") from None
 
-    def __contains__(self, name: str) -> bool:
+    def __contains__(self, name: object) -> bool:
         return name in self.schemata
 
     # --- facts every room asks for ------------------------------------------------------------

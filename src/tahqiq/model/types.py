@@ -43,7 +43,13 @@ def script_of(text: str) -> str | None:
     for ch in text:
         if not ch.isalpha():
             continue
-        if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufdff" or "\ufe70" <= ch <= "\ufeff":
+        # Arabic, Arabic Supplement, Arabic Presentation Forms A and B
+        if (
+            "\u0600" <= ch <= "\u06ff"
+            or "\u0750" <= ch <= "\u077f"
+            or "\ufb50" <= ch <= "\ufdff"
+            or "\ufe70" <= ch <= "\ufeff"
+        ):
             arab += 1
         elif ch.isascii() or "\u00c0" <= ch <= "\u024f":
             latn += 1

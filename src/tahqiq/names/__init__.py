@@ -9,15 +9,9 @@ Names identify people; nothing here infers religion, ethnicity, caste, gender or
 attribute from a name. See docs/resolve-names.md.
 """
 
-from tahqiq.names.canonical import (
-    ParsedName,
-    canonical_tokens,
-    name_key,
-    name_similarity,
-    parse_name,
-    skeleton_key,
-    token_skeleton,
-)
+from tahqiq.names.canonical import ParsedName, canonical_tokens, name_key, parse_name, skeleton_key
+from tahqiq.names.similarity import name_similarity
+from tahqiq.names.tokens import token_skeleton
 
 __all__ = ["ParsedName", "canonical_tokens", "name_key", "name_similarity", "parse_name", "skeleton_key",
            "token_skeleton"]

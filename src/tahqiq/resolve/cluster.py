@@ -15,6 +15,7 @@ so a single weak, wrong link cannot chain two people together.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,7 +67,7 @@ class _Union:
 
 
 def cluster(ids: list[str], pairs: pd.DataFrame, *, threshold: float, national: dict[str, str] | None = None,
-            merges: list[tuple[str, str]] = (), splits: list[tuple[str, str]] = ()) -> Clustering:
+            merges: Sequence[tuple[str, str]] = (), splits: Sequence[tuple[str, str]] = ()) -> Clustering:
     """`pairs` has unique_id_l, unique_id_r, match_probability (and match_weight to order ties)."""
     national = national or {}
     index = {u: k for k, u in enumerate(ids)}
@@ -75,8 +76,10 @@ def cluster(ids: list[str], pairs: pd.DataFrame, *, threshold: float, national: 
     right = strong["unique_id_r"].astype(str).map(index)
     keep = left.notna() & right.notna()
     weights = strong["match_weight"].to_numpy()[keep.to_numpy()] if "match_weight" in strong else None
+    if weights is None:
+        weights = strong["match_probability"].to_numpy()[keep.to_numpy()]
     edges = pd.DataFrame({"l": left[keep].astype(np.int64).to_numpy(), "r": right[keep].astype(np.int64).to_numpy(),
-                          "w": weights if weights is not None else strong["match_probability"].to_numpy()[keep.to_numpy()]})
+                          "w": weights})
     merge_edges = [(index[a], index[b]) for a, b in merges if a in index and b in index]
     if merge_edges:
         edges = pd.concat([edges, pd.DataFrame({"l": [m[0] for m in merge_edges], "r": [m[1] for m in merge_edges],
@@ -105,7 +108,7 @@ def cluster(ids: list[str], pairs: pd.DataFrame, *, threshold: float, national: 
         sub = edges[in_walled].sort_values("w", ascending=False, kind="stable")
         members = [ids[k] for k in range(n) if labels[k] in walled]
         uf = _Union(members, national)
-        for l_idx, r_idx in zip(sub["l"].to_numpy(), sub["r"].to_numpy()):
+        for l_idx, r_idx in zip(sub["l"].to_numpy(), sub["r"].to_numpy(), strict=True):
             if not uf.union(ids[l_idx], ids[r_idx], cannot):
                 refused += 1
         for m in members:
@@ -115,7 +118,9 @@ def cluster(ids: list[str], pairs: pd.DataFrame, *, threshold: float, national: 
     groups: dict[object, list[str]] = defaultdict(list)
     for k, u in enumerate(ids):
         groups[("w", root[u]) if u in root else ("c", int(labels[k]))].append(u)
-    cluster_of, sizes, large = {}, defaultdict(int), []
+    cluster_of: dict[str, str] = {}
+    sizes: defaultdict[int, int] = defaultdict(int)
+    large: list[tuple[str, int]] = []
     for members in groups.values():
         cid = min(members)
         for m in members:

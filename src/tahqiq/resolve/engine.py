@@ -22,7 +22,7 @@ import pandas as pd
 from splink import Linker
 
 from tahqiq.resolve import settings as st
-from tahqiq.resolve.spec import Field
+from tahqiq.resolve.spec import Field, LinkType
 
 _Underflow = ValueError  # EM drove a level's m to ~1e-302 (a level matches never see): Splink refuses it
 
@@ -48,7 +48,7 @@ def _db_api(backend: str, spark: Any = None):
 
 
 class Engine:
-    def __init__(self, fields: list[Field], *, link_type: str = "dedupe_only", backend: str = "duckdb",
+    def __init__(self, fields: list[Field], *, link_type: LinkType = "dedupe_only", backend: str = "duckdb",
                  spark: Any = None, model: dict | None = None, quiet: bool = True) -> None:
         self.fields = fields
         self.link_type = link_type
@@ -85,7 +85,7 @@ class Engine:
         u_pairs = u_pairs or min(max(U_SAMPLE_PAIRS, 5 * records), 10_000_000)
         det = st.deterministic_rules(self.fields)
         if det:
-            linker.training.estimate_probability_two_random_records_match(det, recall=recall)
+            linker.training.estimate_probability_two_random_records_match([*det], recall=recall)
         floor = 1.0 / max(records * records, 4)
         if linker._settings_obj._probability_two_random_records_match <= floor:
             # No pair satisfied the deterministic rules (one source of unique CNICs, say): a prior of
@@ -137,7 +137,8 @@ class Engine:
         self.levels = levels_of(linker)
         return self._to_pandas(result)
 
-    def predict_between(self, existing: pd.DataFrame, new: pd.DataFrame, *, threshold: float = KEEP_PROBABILITY) -> pd.DataFrame:
+    def predict_between(self, existing: pd.DataFrame, new: pd.DataFrame, *,
+                        threshold: float = KEEP_PROBABILITY) -> pd.DataFrame:
         """Pairs of a new record with an existing one, and of new records among themselves."""
         # The linker's own input only serves the term-frequency tables (how common each name is),
         # computed over old and new records together.
@@ -175,7 +176,7 @@ def _apply_parameters(linker: Linker, model: dict) -> None:
         levels = trained.get(comp.output_column_name)
         if levels is None or len(levels) != len(comp.comparison_levels):
             raise ValueError(f"the model does not fit these settings (comparison {comp.output_column_name!r})")
-        for level, saved in zip(comp.comparison_levels, levels):
+        for level, saved in zip(comp.comparison_levels, levels, strict=True):
             if level.is_null_level:
                 continue
             if saved.get("m_probability") is not None:

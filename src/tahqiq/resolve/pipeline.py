@@ -8,7 +8,7 @@ in tahqiq.resolve.store_run.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,7 @@ import pandas as pd
 from tahqiq.resolve.cluster import LARGE_CLUSTER, Clustering, cluster
 from tahqiq.resolve.engine import Engine
 from tahqiq.resolve.features import prepare
-from tahqiq.resolve.spec import Field
+from tahqiq.resolve.spec import Field, LinkType
 
 # A pair at or above LINK joins a cluster; between REVIEW and LINK an analyst should look.
 LINK_PROBABILITY = 0.9
@@ -43,14 +43,14 @@ def national_ids(frame: pd.DataFrame, fields: list[Field]) -> dict[str, str]:
     for f in fields:
         if f.kind == "national_id" and f.column in frame:
             vals = frame[["unique_id", f.column]].dropna()
-            out.update(zip(vals["unique_id"].astype(str), vals[f.column].astype(str)))
+            out.update(zip(vals["unique_id"].astype(str), vals[f.column].astype(str), strict=True))
     return out
 
 
-def resolve_frames(frames: list[pd.DataFrame], fields: list[Field], *, link_type: str = "dedupe_only",
+def resolve_frames(frames: list[pd.DataFrame], fields: list[Field], *, link_type: LinkType = "dedupe_only",
                    threshold: float = LINK_PROBABILITY, keep: float = 0.2, backend: str = "duckdb", spark: Any = None,
-                   model: dict | None = None, merges=(), splits=(),
-                   step: Callable[[str], None] | None = None) -> Resolution:
+                   model: dict | None = None, merges: Sequence[tuple[str, str]] = (),
+                   splits: Sequence[tuple[str, str]] = (), step: Callable[[str], None] | None = None) -> Resolution:
     """Resolve raw tables (each with unique_id and the fields' columns; several for link_only)."""
     timings: dict[str, float] = {}
 
@@ -83,7 +83,8 @@ def resolve_frames(frames: list[pd.DataFrame], fields: list[Field], *, link_type
 
 def link_new(existing: pd.DataFrame, new_frame: pd.DataFrame, fields: list[Field], model: dict,
              cluster_of: dict[str, str], *, threshold: float = LINK_PROBABILITY, backend: str = "duckdb",
-             merges=(), splits=()) -> tuple[Clustering, pd.DataFrame, pd.DataFrame, dict[str, float], dict]:
+             merges: Sequence[tuple[str, str]] = (), splits: Sequence[tuple[str, str]] = ()
+             ) -> tuple[Clustering, pd.DataFrame, pd.DataFrame, dict[str, float], dict]:
     """Incremental linking: score raw `new_frame` against `existing` (already prepared) and among
     itself with a trained model, then re-cluster holding the existing clusters (`cluster_of`)
     together. Returns the clustering, the new pairs, the prepared new records, timings, and the

@@ -1,6 +1,6 @@
 """Records to resolve, as one table per schema: from a generated directory (for evaluation and
 benchmarks, through the same mappings and normalisers that ingest uses, but without a database),
-or from the store (through the governance gate: see tahqiq.govern.resolution).
+or from the store (through the governance gate: see tahqiq.resolve.review).
 
 A row is one entity: `unique_id`, `source_dataset`, `record_id`, `role` (the mapping's local name,
 e.g. accused/complainant) and the first value of each resolution field.
@@ -64,6 +64,6 @@ def truth_from_directory(directory: str | Path, frame: pd.DataFrame) -> pd.Serie
     """The true person of each row of `frame` (from truth/persons.csv), indexed by unique_id."""
     truth = pd.read_csv(Path(directory) / "truth" / "persons.csv", dtype=str)
     key = truth["source"] + "\x1f" + truth["record_id"] + "\x1f" + truth["entity"]
-    lookup = dict(zip(key, truth["person_id"]))
+    lookup = dict(zip(key, truth["person_id"], strict=True))
     keys = frame["source_dataset"] + "\x1f" + frame["record_id"].astype(str) + "\x1f" + frame["role"]
     return pd.Series(keys.map(lookup).to_numpy(), index=frame["unique_id"].to_numpy())

@@ -13,11 +13,12 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Engine, and_, insert, or_, select
 
 from tahqiq.govern import ADMIN, SUPERVISOR, CaseView, Gate, GovernError, Principal
 from tahqiq.model.entity import EntityView
 from tahqiq.resolve.tables import ResolutionDecision
+from tahqiq.store.base import inserted_id
 from tahqiq.store.tables import Entity, MatchLink
 
 RUNNER_ROLES = (SUPERVISOR, ADMIN)
@@ -143,9 +144,9 @@ def decide(view: CaseView, left_id: str, right_id: str, decision: str, reason: s
                 raise GovernError("these records carry different CNICs, and a CNIC is issued once per person: "
                                   "they cannot be merged (correct the wrong CNIC at its source instead)")
         rec = w.record()
-        did = conn.execute(ResolutionDecision.__table__.insert().values(
+        did = inserted_id(conn.execute(insert(ResolutionDecision).values(
             left_id=left_id, right_id=right_id, decision=decision, reason=reason.strip(),
-            username=view.principal.username, case_ref=view.case, audit_seq=rec.seq)).inserted_primary_key[0]
+            username=view.principal.username, case_ref=view.case, audit_seq=rec.seq)))
     return did
 
 

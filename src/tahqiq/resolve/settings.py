@@ -15,16 +15,23 @@ Nothing here names a dataset's columns: give it `[Field("name", "name"), Field("
 from __future__ import annotations
 
 from itertools import combinations
+from typing import TYPE_CHECKING, Any
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
-from tahqiq.resolve.spec import Field
+from tahqiq.resolve.spec import Field, LinkType
+
+if TYPE_CHECKING:  # Splink exports these types only from its internals
+    from splink.internals.blocking_rule_creator import BlockingRuleCreator
+    from splink.internals.comparison_creator import ComparisonCreator
+    from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 
-def comparison(f: Field):
+def comparison(f: Field) -> ComparisonCreator:
     c = f.column
+    levels: list[ComparisonLevelCreator | dict[str, Any]]
     if f.kind == "name":
         levels = [
             cll.NullLevel(c),
@@ -80,8 +87,8 @@ def _discriminating(fields: list[Field]) -> list[Field]:
             or (f.kind == "category" and f.column not in ("gender", "state"))]
 
 
-def blocking_rules(fields: list[Field]) -> list:
-    rules: list = [block_on(f.column) for f in fields if f.blocks_alone]
+def blocking_rules(fields: list[Field]) -> list[BlockingRuleCreator]:
+    rules: list[BlockingRuleCreator] = [block_on(f.column) for f in fields if f.blocks_alone]
     names = [f for f in fields if f.kind == "name"]
     others = _discriminating(fields)
     seen: set[tuple[str, ...]] = set()
@@ -107,9 +114,9 @@ def _variants(f: Field) -> list[str]:
     return [f.column]
 
 
-def training_rules(fields: list[Field]) -> list:
+def training_rules(fields: list[Field]) -> list[BlockingRuleCreator]:
     """Blocking rules for EM sessions: each session fixes some fields and learns the others' m."""
-    rules = []
+    rules: list[BlockingRuleCreator] = []
     names = [f for f in fields if f.kind == "name"]
     dates = [f for f in fields if f.kind == "date"]
     ids = [f for f in fields if f.blocks_alone]
@@ -131,7 +138,7 @@ def deterministic_rules(fields: list[Field]) -> list[str]:
     names = [f.column for f in fields if f.kind == "name"]
     dates = [f.column for f in fields if f.kind == "date"]
     ids = [f.column for f in fields if f.blocks_alone]
-    out = []
+    out: list[str] = []
     for i in ids[:1]:
         out.append(f"l.{i} = r.{i}" + (f" and l.{names[0]} = r.{names[0]}" if names else ""))
     if len(names) >= 1 and dates:
@@ -140,12 +147,12 @@ def deterministic_rules(fields: list[Field]) -> list[str]:
     return out
 
 
-def settings(fields: list[Field], link_type: str = "dedupe_only") -> SettingsCreator:
+def settings(fields: list[Field], link_type: LinkType = "dedupe_only") -> SettingsCreator:
     return SettingsCreator(
         link_type=link_type,
         unique_id_column_name="unique_id",
         comparisons=[comparison(f) for f in fields],
-        blocking_rules_to_generate_predictions=blocking_rules(fields),
+        blocking_rules_to_generate_predictions=[*blocking_rules(fields)],
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=False,  # explanations need only the gamma and weight columns
         additional_columns_to_retain=[],

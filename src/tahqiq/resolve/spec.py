@@ -21,6 +21,7 @@ Foreign datasets (FEBRL in the evaluation) declare their columns' kinds directly
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from tahqiq.model.schema import model
 
@@ -43,6 +44,10 @@ TYPE_KINDS = {
     "enum": "category",
     "number": "category",
 }
+
+# How the records of several tables relate (Splink's link_type): one table's duplicates, matches
+# across tables only, or both.
+LinkType = Literal["link_only", "link_and_dedupe", "dedupe_only"]
 
 KINDS = ("name", "national_id", "identifier", "date", "category", "text", "postcode")
 

@@ -88,12 +88,13 @@ def _link_rows(pairs: pd.DataFrame, clustering: Clustering, fields, levels, run_
     left, right = keep["unique_id_l"].astype(str), keep["unique_id_r"].astype(str)
     swap = left > right
     lo, hi = np.where(swap, right, left), np.where(swap, left, right)
-    same = [clustering.cluster_of.get(a) == clustering.cluster_of.get(b) for a, b in zip(lo, hi)]
+    same = [clustering.cluster_of.get(a) == clustering.cluster_of.get(b) for a, b in zip(lo, hi, strict=True)]
     prob = keep["match_probability"].to_numpy()
     status = np.where(prob >= LINK_PROBABILITY, np.where(same, "link", "refused"), "review")
     expl = _explanations(keep, fields, levels)
-    return [{"run_id": run_id, "left_id": lo[i], "right_id": hi[i], "match_weight": float(keep["match_weight"].iat[i]),
-             "match_probability": float(prob[i]), "status": str(status[i]), "fields": expl[i]} for i in range(len(keep))]
+    return [{"run_id": run_id, "left_id": lo[i], "right_id": hi[i],
+             "match_weight": float(keep["match_weight"].iat[i]), "match_probability": float(prob[i]),
+             "status": str(status[i]), "fields": expl[i]} for i in range(len(keep))]
 
 
 def run_resolution(engine, gate: Gate, principal: Principal, *, schema: str = "Person", incremental: bool = False,
@@ -108,7 +109,8 @@ def run_resolution(engine, gate: Gate, principal: Principal, *, schema: str = "P
                             .order_by(ResolutionRun.id.desc()).limit(1)).first()
     cache = features_cache(schema)
     if incremental and (last is None or not cache.exists()):
-        raise NothingToResolve("no earlier full run to build on (or its feature cache is gone): run `tahqiq resolve` first")
+        raise NothingToResolve(
+            "no earlier full run to build on (or its feature cache is gone): run `tahqiq resolve` first")
     frame = resolution_input(gate, principal, schema, props, only_unresolved=incremental)
     if frame.empty:
         raise NothingToResolve("no new records to resolve" if incremental else f"no {schema} records in the store")

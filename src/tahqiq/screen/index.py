@@ -289,7 +289,7 @@ class WatchlistIndex:
         dob_n = dob_number(dob) if dob else -1
         father_k = key_hash("p", skeleton_key(father)) if father else -1
         for size, w, found in lists:
-            if size == 1:
+            if isinstance(found, int):  # a key of one record (size 1); longer lists are arrays
                 single_recs.append(found)
                 single_w.append(w)
                 scanned += 1

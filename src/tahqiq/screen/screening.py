@@ -24,6 +24,13 @@ from tahqiq.screen.index import DEFAULT_THRESHOLD, WatchlistIndex
 from tahqiq.screen.keys import normalise_birth_date, normalise_key
 
 # Record fields read as exact keys: the shared key kinds, and the model's property names for them.
+# These two lists stay hand-kept rather than derived from the model's property types: deriving them
+# (model().props_of_type(kind)) would change what is screened. It would add accusedCnic,
+# complainantCnic, complainantPhone, suspectPhone, suspectIban, sourceUrl and suspectUrl to the
+# fields read; the key kinds' own names (chassis, indicator, domain, url, ip, hash) are record fields
+# but no property; a property name does not fix its type (number and registrationNumber are also
+# `identifier` in IdentityDocument and Organization); and STORE_PROPS looks up a deliberate subset
+# (plate: registrationNumber only, not PlateRead.plate; no subjectCnic, payerIban or payeeIban).
 FIELD_KINDS = {
     "cnic": "cnic", "subscriberCnic": "cnic", "ownerCnic": "cnic", "holderCnic": "cnic", "subjectCnic": "cnic",
     "phone": "phone", "number": "phone",
@@ -126,7 +133,7 @@ class StoreScreening:
 
 def _entity_record(entity) -> dict[str, list[str]]:
     record: dict[str, list[str]] = {}
-    for prop, kind in FIELD_KINDS.items():
+    for prop in FIELD_KINDS:
         if prop in entity.properties:
             record[prop] = entity.values(prop)
     return record

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tahqiq.store.base import Base, utcnow
+from tahqiq.store.base import Base, PERSONAL_DATA, utcnow
 
 
 class WatchlistEntry(Base):
@@ -23,6 +23,7 @@ class WatchlistEntry(Base):
     (names, CNICs, numbers, indicators) are rows of `watchlist_keys`."""
 
     __tablename__ = "watchlist_entries"
+    __table_args__ = PERSONAL_DATA
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -54,5 +55,4 @@ class WatchlistKey(Base):
 
     __table_args__ = (
         UniqueConstraint("entry_id", "kind", "value", name="uq_watchlist_keys_entry_kind_value"),
-        Index("ix_watchlist_keys_kind_value", "kind", "value"),
-    )
+        Index("ix_watchlist_keys_kind_value", "kind", "value"), PERSONAL_DATA)

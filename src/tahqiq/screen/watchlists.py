@@ -18,14 +18,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import ColumnElement, Connection, insert, select, update
 
 from tahqiq.govern import CaseView, Gate, GovernError, GrantedCase, Principal, View
 from tahqiq.govern.tables import Case, User
 from tahqiq.model.types import parse_expiry
 from tahqiq.screen.entries import ALLOWED_KEYS, ENTRY_KINDS, Draft, as_list, entity_keys, validate_entry
 from tahqiq.screen.tables import WatchlistEntry, WatchlistKey
-from tahqiq.store.base import aware, aware_utc, utcnow
+from tahqiq.store.base import aware, aware_utc, inserted_id, utcnow
 
 
 class WatchlistInputError(GovernError):
@@ -77,12 +77,12 @@ def _key_digests(view: CaseView, draft: Draft) -> list[str]:
 
 
 def _insert(conn: Connection, view: CaseView, case: GrantedCase, draft: Draft) -> int:
-    wid = conn.execute(WatchlistEntry.__table__.insert().values(
+    wid = inserted_id(conn.execute(insert(WatchlistEntry).values(
         case_id=case.id, kind=draft.kind, entity_id=draft.entity_id, label=draft.label,
         birth_date=draft.birth_date, father_name=draft.father_name, indicator_type=draft.indicator_type,
         stix_pattern=draft.stix_pattern, reason=draft.reason, added_by=view.principal.user_id,
-        added_at=utcnow(), expires_at=draft.expires_at)).inserted_primary_key[0]
-    conn.execute(WatchlistKey.__table__.insert(),
+        added_at=utcnow(), expires_at=draft.expires_at)))
+    conn.execute(insert(WatchlistKey),
                  [{"entry_id": wid, "kind": k, "value": v, "original": o} for k, v, o in draft.keys])
     return wid
 
@@ -114,19 +114,20 @@ def add_entry(view: CaseView, kind: str, *, reason: str, expires_at: datetime | 
     case = view.decide("watchlist.add", target=entity_id)
     assert case is not None
     _require_basis(view, case, [kind], "watchlist.add", entity_id)
-    keys = {k: as_list(v) for k, v in (keys or {}).items()}
+    typed = {k: as_list(v) for k, v in (keys or {}).items()}
     if entity_id:
         from_entity, extra = _entity_keys(view, kind, entity_id)
         for k, vals in from_entity.items():
-            keys[k] = keys.get(k, []) + vals
+            typed[k] = typed.get(k, []) + vals
         birth_date = birth_date or extra.get("birth_date")
         father_name = father_name or extra.get("father_name")
     draft, errors = validate_entry(
-        kind, reason=reason, expires_at=expires_at, keys=keys, case_ref=case.reference, case_expires=case.expires_at,
+        kind, reason=reason, expires_at=expires_at, keys=typed, case_ref=case.reference, case_expires=case.expires_at,
         now=utcnow(), birth_date=birth_date, father_name=father_name, indicator_type=indicator_type,
         stix_pattern=stix_pattern, entity_id=entity_id)
     if errors:
         raise WatchlistInputError(errors)
+    assert draft is not None  # validate_entry gives a draft whenever it finds no error
     with view.write("watchlist.add", target=entity_id) as w:
         assert w.case is not None
         if entity_id:
@@ -223,10 +224,11 @@ def expire_entry(view: CaseView, entry_id: int, reason: str) -> None:
             removed_at=utcnow(), removed_by=view.principal.user_id, removed_reason=reason.strip()))
 
 
-def _read_entries(conn: Connection, where: list, now: datetime | None) -> list[EntryInfo]:
+def _read_entries(conn: Connection, where: list[ColumnElement[bool]], now: datetime | None) -> list[EntryInfo]:
     """Entries matching `where` with their keys; only active ones at `now` unless now is None."""
-    e = WatchlistEntry.__table__.c
-    q = (select(e, Case.reference, Case.basis_kind, Case.basis_ref, User.username.label("added_by_name"))
+    table = WatchlistEntry.__table__
+    e = table.c
+    q = (select(table, Case.reference, Case.basis_kind, Case.basis_ref, User.username.label("added_by_name"))
          .join(Case, Case.id == e.case_id).join(User, User.id == e.added_by).where(*where).order_by(e.id))
     if now is not None:
         q = q.where(e.removed_at.is_(None), e.expires_at > now)

@@ -8,8 +8,9 @@ of Alembic migrations (`store/migrations`) covers them all.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import MetaData
+from sqlalchemy import CursorResult, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 # Constraint names are explicit so that Alembic migrations are identical on SQLite and PostgreSQL.
@@ -24,6 +25,32 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+# A table that holds personal data says so with `__table_args__ = (..., PERSONAL_DATA)` (or a dict):
+# the store's own (statements, source records, quarantined rows) are read only through
+# `tahqiq.store.reads`; a room's own (watchlists, alerts, notes) only inside a view's decided block.
+# tests/api/test_gate_boundary.py checks every query against these marks.
+PERSONAL_DATA: dict[str, object] = {"info": {"personal_data": True}}
+
+
+def personal_tables(metadata: MetaData) -> set[str]:
+    """Names of the tables marked as holding personal data."""
+    return {t.name for t in metadata.sorted_tables if t.info.get("personal_data")}
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's table, typed as the Table it is (for Core statements on it)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key an INSERT of one row created."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def utcnow() -> datetime:
@@ -42,4 +69,4 @@ def aware_utc(ts: datetime) -> datetime:
     return ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
 
 
-__all__ = ["Base", "NAMING", "aware", "aware_utc", "utcnow"]
+__all__ = ["Base", "NAMING", "PERSONAL_DATA", "personal_tables", "aware", "aware_utc", "inserted_id", "table_of", "utcnow"]

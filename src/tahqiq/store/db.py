@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import Engine, Table, create_engine, event, text
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import FromClause
 
 from tahqiq.config import normalise_database_url, settings
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: object) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets readers work while ingest writes; NORMAL sync is durable across process crashes
     # (SIGKILL), which is the failure ingest must survive. foreign_keys is off by default in SQLite.
@@ -46,7 +48,7 @@ def make_engine(url: str | None = None, schema: str | None = None) -> Engine:
                 raise ValueError(f"invalid PostgreSQL schema name: {schema!r}")
 
             @event.listens_for(engine, "connect")
-            def _search_path(dbapi_conn, _record) -> None:
+            def _search_path(dbapi_conn: DBAPIConnection, _record: object) -> None:
                 cur = dbapi_conn.cursor()
                 cur.execute(f'SET search_path TO "{schema}"')
                 cur.close()
@@ -55,11 +57,11 @@ def make_engine(url: str | None = None, schema: str | None = None) -> Engine:
     return engine
 
 
-def session_factory(engine: Engine) -> sessionmaker:
+def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def refresh_statistics(engine: Engine, *tables) -> None:
+def refresh_statistics(engine: Engine, *tables: FromClause) -> None:
     """Update the planner's statistics after a bulk load, as PostgreSQL's "Populating a Database"
     advises: autovacuum may be off or not have run yet, and without statistics PostgreSQL plans "these
     entities' values" as a sequential scan of millions of rows. SQLite: nothing. Its ANALYZE reads
@@ -69,4 +71,5 @@ def refresh_statistics(engine: Engine, *tables) -> None:
         return
     with engine.begin() as conn:
         for table in tables:
+            assert isinstance(table, Table), table
             conn.execute(text(f'ANALYZE "{table.name}"'))

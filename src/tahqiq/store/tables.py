@@ -9,12 +9,14 @@ loading the same record twice produces the same ids, and the second insert is ig
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ColumnElement, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
 
-from tahqiq.store.base import Base, utcnow
+from tahqiq.store.base import PERSONAL_DATA, Base, utcnow
 
 
 class Source(Base):
@@ -59,10 +61,10 @@ class SourceRecord(Base):
     record_id: Mapped[str] = mapped_column(Text)
     batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id"), index=True)
     row_number: Mapped[int] = mapped_column(Integer)
-    data: Mapped[dict] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    __table_args__ = (Index("ix_source_records_source_time", "source", "ingested_at"),)
+    __table_args__ = (Index("ix_source_records_source_time", "source", "ingested_at"), PERSONAL_DATA)
 
 
 class Entity(Base):
@@ -96,10 +98,12 @@ class Statement(Base):
         Index("ix_statements_entity", "entity_id"),
         Index("ix_statements_prop_value", "prop", "value"),
         Index("ix_statements_batch", "batch_id"),
+        PERSONAL_DATA,
     )
 
 
-def props_of_these(column, names):
+def props_of_these(column: ColumnElement[str] | InstrumentedAttribute[str],
+                   names: Iterable[str]) -> ColumnElement[bool]:
     """`column IN names`, written so that no index on it is used: for "these entities' values of
     these properties", which SQLite (without statistics) would otherwise answer by scanning every
     statement of those properties through ix_statements_prop_value instead of looking the entities
@@ -111,6 +115,7 @@ class QuarantinedRow(Base):
     """A row that failed validation: kept whole, with the field and the reason, until retried."""
 
     __tablename__ = "quarantine"
+    __table_args__ = PERSONAL_DATA
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     # hash(source, input sha256, row number): the same bad row of the same input is kept once,
@@ -119,7 +124,7 @@ class QuarantinedRow(Base):
     batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id"), index=True)
     source: Mapped[str] = mapped_column(ForeignKey("sources.name"), index=True)
     row_number: Mapped[int] = mapped_column(Integer)
-    data: Mapped[dict] = mapped_column(JSON)  # the row (or {"_raw": text} when it could not be parsed)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the row (or {"_raw": text} when it could not be parsed)
     field: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved
@@ -153,4 +158,4 @@ class MatchLink(Base):
     match_weight: Mapped[float] = mapped_column(Float)
     match_probability: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(16), index=True)
-    fields: Mapped[list] = mapped_column(JSON, default=list)  # [{field, level, bayes_factor}]
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{field, level, bayes_factor}]

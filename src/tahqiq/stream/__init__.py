@@ -1,6 +1,6 @@
 """Real-time detection over event streams (issue 5): events, declarative rules compiled to indexes,
 windowed correlations in event time, a bus (in-process or NATS JetStream) and the worker that turns
-matches into alerts. Users read and act on alerts only through `tahqiq.govern.alerts.AlertDesk`.
+matches into alerts. Users read and act on alerts only through `tahqiq.alerts.AlertDesk`.
 
     from tahqiq.stream.rulefile import load_rules
     from tahqiq.stream.engine import RuleEngine

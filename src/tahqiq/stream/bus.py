@@ -3,9 +3,9 @@
 redelivery after `ack_wait`). Both carry *batches*: one message holds many events (a JSON object
 with the events and the time it was sent), because nats-py manages only ~8-10k messages/s.
 
-Both expose the same coroutines: publish(records), flush(), close() for producers, and
-open_consumer(after_seq), fetch(max_messages, timeout) -> list[Delivery] | None (None: the stream
-ended; only the in-process bus ends) for the worker.
+Both expose the same coroutines (the `Bus` protocol): publish(records), flush(), close() for
+producers, and open_consumer(after_seq), fetch(max_messages, timeout) -> list[Delivery] | None
+(None: the stream ended; only the in-process bus ends) for the worker.
 """
 
 from __future__ import annotations
@@ -14,8 +14,13 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tahqiq.stream.events import decode_batch, encode_batch
+
+if TYPE_CHECKING:  # nats is imported when a NatsBus connects
+    from nats.aio.client import Client
+    from nats.js import JetStreamContext
 
 DEFAULT_NATS = "nats://127.0.0.1:4222"
 
@@ -23,7 +28,7 @@ DEFAULT_NATS = "nats://127.0.0.1:4222"
 @dataclass(slots=True)
 class Delivery:
     seq: int  # position in the stream (JetStream stream sequence; a counter in-process)
-    records: list[dict]
+    records: list[dict[str, Any]]
     sent: float | None
     ack: Callable[[], Awaitable[None]] | None = None
     redelivered: bool = False
@@ -33,18 +38,40 @@ class BusError(RuntimeError):
     pass
 
 
+class Bus(Protocol):
+    """What producers (`worker.replay`) and the detection worker need of a bus."""
+
+    @property
+    def durable(self) -> bool:
+        """Whether the bus keeps messages across restarts (then the worker keeps a checkpoint)."""
+        ...
+
+    @property
+    def name(self) -> str: ...
+
+    async def publish(self, records: list[dict[str, Any]]) -> None: ...
+
+    async def flush(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def open_consumer(self, after_seq: int = 0) -> None: ...
+
+    async def fetch(self, max_messages: int = 32, timeout: float = 1.0) -> list[Delivery] | None: ...
+
+
 class InProcessBus:
     durable = False
 
     def __init__(self, max_pending: int = 64) -> None:
-        self._queue: asyncio.Queue = asyncio.Queue(max_pending)
+        self._queue: asyncio.Queue[Delivery | None] = asyncio.Queue(max_pending)
         self._seq = 0
 
     @property
     def name(self) -> str:
         return "in-process"
 
-    async def publish(self, records: list[dict]) -> None:
+    async def publish(self, records: list[dict[str, Any]]) -> None:
         self._seq += 1
         await self._queue.put(Delivery(self._seq, records, time.time()))
 
@@ -84,9 +111,9 @@ class NatsBus:
         self.url, self.stream, self.subject, self.consumer = url, stream, subject, durable
         self.ack_wait = ack_wait
         self.max_pending_publish = max_pending_publish
-        self._nc = None
-        self._js = None
-        self._sub = None
+        self._nc: Client | None = None
+        self._js: JetStreamContext | None = None
+        self._sub: JetStreamContext.PullSubscription | None = None
 
     @property
     def name(self) -> str:
@@ -103,26 +130,36 @@ class NatsBus:
             return None
 
         try:
-            self._nc = await nats.connect(self.url, connect_timeout=2, max_reconnect_attempts=3, allow_reconnect=True,
-                                          error_cb=quiet)
+            self._nc = nc = await nats.connect(self.url, connect_timeout=2, max_reconnect_attempts=3,
+                                               allow_reconnect=True, error_cb=quiet)
         except Exception as exc:  # noqa: BLE001 - nats raises several kinds; one clear message
             raise BusError(f"cannot reach NATS at {self.url}: {exc.__class__.__name__}: {exc}") from None
-        self._js = self._nc.jetstream()
+        self._js = js = nc.jetstream()
         try:
-            await self._js.stream_info(self.stream)
+            await js.stream_info(self.stream)
         except NotFoundError:
-            await self._js.add_stream(StreamConfig(name=self.stream, subjects=[self.subject],
-                                                   storage=StorageType.FILE, retention=RetentionPolicy.LIMITS))
+            await js.add_stream(StreamConfig(name=self.stream, subjects=[self.subject],
+                                             storage=StorageType.FILE, retention=RetentionPolicy.LIMITS))
         return self
+
+    def _jetstream(self) -> JetStreamContext:
+        if self._js is None:
+            raise BusError(f"not connected to {self.url}: call connect() first")
+        return self._js
+
+    def _subscription(self) -> JetStreamContext.PullSubscription:
+        if self._sub is None:
+            raise BusError("no consumer: call open_consumer() first")
+        return self._sub
 
     # --- producing ----------------------------------------------------------------------------
 
-    async def publish(self, records: list[dict]) -> None:
+    async def publish(self, records: list[dict[str, Any]]) -> None:
         # publish_async pipelines messages; JetStream's acks are gathered in flush().
-        await self._js.publish_async(self.subject, encode_batch(records, time.time()), wait_stall=30.0)
+        await self._jetstream().publish_async(self.subject, encode_batch(records, time.time()), wait_stall=30.0)
 
     async def flush(self) -> None:
-        await self._js.publish_async_completed()
+        await self._jetstream().publish_async_completed()
 
     # --- consuming ----------------------------------------------------------------------------
 
@@ -134,16 +171,17 @@ class NatsBus:
         from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
         from nats.js.errors import NotFoundError
 
+        js = self._jetstream()
         try:
-            await self._js.delete_consumer(self.stream, self.consumer)
+            await js.delete_consumer(self.stream, self.consumer)
         except NotFoundError:
             pass
         config = ConsumerConfig(durable_name=self.consumer, ack_policy=AckPolicy.EXPLICIT, ack_wait=self.ack_wait,
                                 max_ack_pending=-1, filter_subject=self.subject,
                                 deliver_policy=DeliverPolicy.BY_START_SEQUENCE if after_seq else DeliverPolicy.ALL,
                                 opt_start_seq=after_seq + 1 if after_seq else None)
-        await self._js.add_consumer(self.stream, config)
-        self._sub = await self._js.pull_subscribe_bind(durable=self.consumer, stream=self.stream)
+        await js.add_consumer(self.stream, config)
+        self._sub = await js.pull_subscribe_bind(durable=self.consumer, stream=self.stream)
 
     async def fetch(self, max_messages: int = 32, timeout: float = 1.0) -> list[Delivery]:
         from nats.errors import TimeoutError as NatsTimeout
@@ -151,16 +189,17 @@ class NatsBus:
         # nats-py's fetch(n) lingers until n messages or the timeout when the stream is caught up,
         # which would hold a lone message back for the whole timeout. So: wait for one message,
         # then take whatever else is there within a couple of milliseconds.
+        sub = self._subscription()
         try:
-            msgs = await self._sub.fetch(1, timeout=timeout)
+            msgs = await sub.fetch(1, timeout=timeout)
         except (TimeoutError, NatsTimeout):
             return []
         if max_messages > 1:
             try:
-                msgs += await self._sub.fetch(max_messages - 1, timeout=0.002)
+                msgs += await sub.fetch(max_messages - 1, timeout=0.002)
             except (TimeoutError, NatsTimeout):
                 pass
-        out = []
+        out: list[Delivery] = []
         for m in msgs:
             records, sent = decode_batch(m.data)
             meta = m.metadata
@@ -168,14 +207,14 @@ class NatsBus:
         return out
 
     async def last_seq(self) -> int:
-        info = await self._js.stream_info(self.stream)
+        info = await self._jetstream().stream_info(self.stream)
         return info.state.last_seq
 
     async def delete_stream(self) -> None:
         from nats.js.errors import NotFoundError
 
         try:
-            await self._js.delete_stream(self.stream)
+            await self._jetstream().delete_stream(self.stream)
         except NotFoundError:
             pass
 
@@ -185,7 +224,7 @@ class NatsBus:
             self._nc = None
 
 
-def make_bus(url: str | None, **kwargs) -> InProcessBus | NatsBus:
+def make_bus(url: str | None, **kwargs: Any) -> InProcessBus | NatsBus:
     if not url or url in ("memory", "inprocess", "in-process"):
         return InProcessBus()
     if not url.startswith(("nats://", "tls://")):

@@ -17,16 +17,18 @@ Each selection is *anchored* on one atom: the one shared by the fewest selection
 that many rules repeat, like `channel: ibft` or a district, is usually broad), then the most
 selective kind (equality, watchlist, interval, text, regex before one-sided ranges). After the
 first WARMUP events of a schema the anchors are chosen again from how often each atom was actually
-true. Only when the anchor is true are the selection's other atoms checked. Only rules with a true selection get their `condition` evaluated
-(compiled to Python), plus the few rules whose condition could be true with no selection true
-(`not x`).
+true. Only when the anchor is true are the selection's other atoms checked. Only rules with a true
+selection get their `condition` evaluated (compiled to Python), plus the few rules whose condition
+could be true with no selection true (`not x`).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -45,19 +47,40 @@ class Match:
 
 
 class _NoWatchlist:
-    def hits(self, kind: str, value: str):
+    def hits(self, kind: str, value: str) -> Sequence[WatchHit]:
         return ()
+
+
+# Regular expressions of one field as (atom id, pattern) pairs: those to try on every value, and
+# [(prefix length, {literal prefix: pairs})] for those that can only match values with that prefix.
+_Regexes = list[tuple[int, re.Pattern[str]]]
+_GroupedRegexes = tuple[_Regexes, list[tuple[int, dict[str, _Regexes]]]]
+_Condition = Callable[[set[int]], bool]  # a compiled `condition:` over the true selection ids
 
 
 @dataclass
 class _FieldPlan:
+    """A field's atoms while an index is compiled."""
+
     name: str
     eq: dict[str, list[int]] | None = None
-    automaton: object | None = None
-    regexes: object | None = None  # list of (atom, pattern), then grouped by _group_regexes
+    automaton: Any = None  # ahocorasick.Automaton: needle -> (length, [(atom, prefix only)])
+    regexes: _Regexes | None = None
     ranges: dict[str, tuple[list[float], list[int]]] | None = None  # op -> (sorted thresholds, atoms)
     intervals: list[tuple[float, float, int]] | None = None
     watch: list[tuple[int, str]] | None = None
+
+
+class _FieldIndex(NamedTuple):
+    """What `match` consults for one field (None: no atom of that kind on the field)."""
+
+    name: str
+    eq: dict[str, list[int]] | None
+    automaton: Any  # a finished ahocorasick.Automaton, or None
+    regexes: _GroupedRegexes | None
+    ranges: dict[str, tuple[list[float], list[int]]] | None  # gt/gte/lt/lte -> (sorted thresholds, atoms)
+    between: tuple[list[float], list[list[int]]] | None  # interval stabbing: (end points, covers)
+    watch: list[tuple[int, str]] | None  # (atom, watchlist kind)
 
 
 WARMUP = 2000  # events per schema observed before anchors are re-chosen from real frequencies
@@ -65,7 +88,7 @@ WARMUP = 2000  # events per schema observed before anchors are re-chosen from re
 
 @dataclass
 class _Index:
-    plan: list[tuple] = field(default_factory=list)
+    plan: list[_FieldIndex] = field(default_factory=list)
     anchored: dict[int, list[int]] = field(default_factory=dict)  # anchor atom -> its selections
     always: list[int] = field(default_factory=list)
     sels: list[int] = field(default_factory=list)
@@ -78,7 +101,8 @@ _SELECTIVITY = {"eq": 0, "watchlist": 0, "between": 1, "regex": 1, "prefix": 1, 
                 "gt": 3, "gte": 3, "lt": 3, "lte": 3}
 
 
-def _number(v) -> float | None:
+def as_number(v: object) -> float | None:
+    """A field value as a number for range conditions (numbers, and text that parses as one), or None."""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return float(v)
     if isinstance(v, str):
@@ -92,16 +116,16 @@ def _number(v) -> float | None:
 _LITERAL = re.compile(r"\^((?:[A-Za-z0-9 _\-:/@,]|\\[.\-/])+)")
 
 
-def _group_regexes(regexes: list[tuple[int, re.Pattern]]):
+def _group_regexes(regexes: _Regexes) -> _GroupedRegexes:
     """(patterns to try on every value, [(prefix length, {literal prefix: patterns})]). A pattern
     like ^LE[A-Z]-[0-9]+ can only match values starting with "LE", so it is tried on those alone."""
-    anywhere: list[tuple[int, re.Pattern]] = []
-    by_len: dict[int, dict[str, list]] = {}
+    anywhere: _Regexes = []
+    by_len: dict[int, dict[str, _Regexes]] = {}
     for aid, rx in regexes:
         m = _LITERAL.match(rx.pattern)
         # An alternation (^ab|cd) or ignore-case pattern promises no prefix: try those everywhere.
-        plain = m and "|" not in rx.pattern and not (rx.flags & re.IGNORECASE)
-        lit = m.group(1).replace("\\", "") if plain else ""
+        plain = m is not None and "|" not in rx.pattern and not (rx.flags & re.IGNORECASE)
+        lit = m.group(1).replace("\\", "") if m is not None and plain else ""
         # A quantifier right after the literal (^ab?c) makes its last character optional.
         rest = rx.pattern[m.end():] if m else ""
         if lit and rest[:1] in ("?", "*", "{"):
@@ -136,8 +160,8 @@ class RuleEngine:
         self._sel_atoms: list[tuple[int, ...]] = []
         self._sel_anchor: list[int] = []
         self._sel_rule: list[int] = []
-        self._fns: list = []
-        self._step_fns: list[list] = []
+        self._fns: list[_Condition] = []
+        self._step_fns: list[list[_Condition]] = []
         self._rule_watch: list[list[int]] = []
         for ri, rule in enumerate(self.rules):
             ids: dict[str, int] = {}
@@ -155,8 +179,8 @@ class RuleEngine:
         self._regex = {a: [re.compile(v) for v in a.values] for a in self._atoms if a.op == "regex"}
         self._by_id = by_id = {aid: a for a, aid in self._atoms.items()}
         sharing: dict[int, int] = {}
-        for aids in self._sel_atoms:
-            for aid in aids:
+        for sel in self._sel_atoms:
+            for aid in sel:
                 sharing[aid] = sharing.get(aid, 0) + 1
         self._sel_anchor = [min(aids, key=lambda x: (sharing[x], _SELECTIVITY[by_id[x].op], len(by_id[x].values)))
                             for aids in self._sel_atoms]
@@ -204,15 +228,10 @@ class RuleEngine:
                 ths.insert(k, a.values[0])
                 aids.insert(k, aid)
         for p in plans.values():
-            if p.regexes:
-                p.regexes = _group_regexes(p.regexes)
             if p.automaton is not None:
                 p.automaton.make_automaton()
-            ranges = p.ranges
-            if p.intervals:
-                ranges = dict(ranges or {})
-                ranges["between"] = _stabbing(p.intervals)
-            idx.plan.append((p.name, p.eq, p.automaton, p.regexes, ranges, p.watch))
+            idx.plan.append(_FieldIndex(p.name, p.eq, p.automaton, _group_regexes(p.regexes) if p.regexes else None,
+                                        p.ranges, _stabbing(p.intervals) if p.intervals else None, p.watch))
         # Rules whose condition holds with no selection true must be looked at for every event.
         for ri, rule in enumerate(self.rules):
             if (rule.schemas is None or schema in rule.schemas) and self._fns[ri](set()):
@@ -226,7 +245,7 @@ class RuleEngine:
         fields = event.fields
         true: set[int] = set()
         hits: dict[int, list[WatchHit]] = {}
-        for name, eq, automaton, regexes, ranges, watch in idx.plan:
+        for name, eq, automaton, regexes, ranges, between, watch in idx.plan:
             v = fields.get(name)
             if v is None:
                 continue
@@ -251,30 +270,31 @@ class RuleEngine:
                     for aid, rx in table.get(s[:length], ()):
                         if rx.search(s):
                             true.add(aid)
-            if ranges is not None:
-                x = _number(v)
+            if ranges is not None or between is not None:
+                x = as_number(v)
                 if x is not None:
-                    for op, (ths, aids) in ranges.items():
+                    for op, (ths, aids) in (ranges or {}).items():
                         if op == "gt":
                             true.update(aids[:bisect_left(ths, x)])
                         elif op == "gte":
                             true.update(aids[:bisect_right(ths, x)])
                         elif op == "lt":
                             true.update(aids[bisect_right(ths, x):])
-                        elif op == "lte":
+                        else:  # lte
                             true.update(aids[bisect_left(ths, x):])
-                        else:  # between: ths are the end points, aids the covers (points, then gaps)
-                            k = bisect_left(ths, x)
-                            if k < len(ths) and ths[k] == x:
-                                true.update(aids[2 * k])
-                            elif 0 < k < len(ths):
-                                true.update(aids[2 * k - 1])
+                    if between is not None:  # the end points, and the covers of points and gaps
+                        points, covers = between
+                        k = bisect_left(points, x)
+                        if k < len(points) and points[k] == x:
+                            true.update(covers[2 * k])
+                        elif 0 < k < len(points):
+                            true.update(covers[2 * k - 1])
             if watch is not None:
                 for aid, kind in watch:
-                    found = self.lookup.hits(kind, s)
-                    if found:
+                    listed = self.lookup.hits(kind, s)
+                    if listed:
                         true.add(aid)
-                        hits[aid] = list(found)
+                        hits[aid] = list(listed)
         counts = idx.true_counts
         if counts is not None:
             for aid in true:
@@ -285,14 +305,14 @@ class RuleEngine:
         if not true and not idx.always:
             return []
         anchored, sel_atoms = idx.anchored, self._sel_atoms
-        tsel = set()
+        tsel: set[int] = set()
         for aid in true:
             for sid in anchored.get(aid, ()):
                 if all(x in true for x in sel_atoms[sid]):
                     tsel.add(sid)
         candidates = {self._sel_rule[sid] for sid in tsel}
         candidates.update(idx.always)
-        out = []
+        out: list[Match] = []
         for ri in sorted(candidates):
             if not self._fns[ri](tsel):
                 continue
@@ -305,6 +325,8 @@ class RuleEngine:
         """Anchor each selection on its atom that was true least often so far (ties: the
         compile-time choice first). Only the speed changes, never the result."""
         counts, idx.true_counts = idx.true_counts, None
+        if counts is None:
+            return  # re-anchored already
         anchored: dict[int, list[int]] = {}
         for sid in idx.sels:
             static = self._sel_anchor[sid]
@@ -312,6 +334,7 @@ class RuleEngine:
             anchored.setdefault(best, []).append(sid)
         idx.anchored = anchored
 
-    def stats(self) -> dict:
+    def stats(self) -> dict[str, Any]:
         return {"rules": len(self.rules), "atoms": len(self._atoms), "selections": len(self._sel_atoms),
-                "schemas": sorted(self._indexes), "always_evaluated": {s: len(i.always) for s, i in self._indexes.items()}}
+                "schemas": sorted(self._indexes),
+                "always_evaluated": {s: len(i.always) for s, i in self._indexes.items()}}

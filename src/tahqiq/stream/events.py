@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from tahqiq.model import types
 
@@ -50,7 +51,9 @@ def _district(value: str) -> str:
         return value
 
 
-def _epoch(value: str) -> float:
+def epoch_seconds(value: str) -> float:
+    """An ISO 8601 time as seconds since the epoch (UTC); a time without a zone is Pakistan time.
+    Raises ValueError (or TypeError) when `value` is not such a time."""
     ts = datetime.fromisoformat(value)
     if ts.tzinfo is None:
         ts = ts.replace(tzinfo=types.PAKISTAN_TIME)  # naive times are Pakistan time, as in ingest
@@ -67,16 +70,16 @@ class Event:
     id: str
     time: float  # event time, seconds since the epoch (UTC)
     district: str | None
-    fields: dict
+    fields: dict[str, Any]
     invalid: tuple[str, ...] = ()
-    raw: dict = field(default_factory=dict, repr=False)  # the record as it came, for evidence
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)  # the record as it came, for evidence
 
-    def to_evidence(self) -> dict:
+    def to_evidence(self) -> dict[str, Any]:
         return {"schema": self.schema, "id": self.id, "occurred_at": self.raw.get("occurred_at"),
                 "district": self.district, "fields": dict(self.fields), "invalid": list(self.invalid)}
 
 
-def event_from_record(record: dict, schema: str | None = None) -> Event:
+def event_from_record(record: dict[str, Any], schema: str | None = None) -> Event:
     """An Event from a stream record (a dict as in the JSON lines, with `schema` or given one)."""
     schema = schema or record.get("schema")
     if not schema:
@@ -85,11 +88,11 @@ def event_from_record(record: dict, schema: str | None = None) -> Event:
     if not when:
         raise EventError(f"{schema} record {record.get('record_id', '?')} has no occurred_at")
     try:
-        t = _epoch(when)
+        t = epoch_seconds(when)
     except (TypeError, ValueError):
         raise EventError(f"{schema} record {record.get('record_id', '?')}: occurred_at is not ISO 8601") from None
     fields = {name: value for name, value in record.items() if value is not None and name not in _RESERVED}
-    invalid = []
+    invalid: list[str] = []
     for name in sorted(_KEY_NAMES.intersection(fields)):  # usually one or two key fields per record
         value = fields[name]
         if isinstance(value, str):
@@ -115,7 +118,7 @@ def schema_for_path(path: Path) -> str:
     return STREAM_SCHEMAS[stem]
 
 
-def read_records(path: Path, schema: str | None = None) -> Iterator[dict]:
+def read_records(path: Path, schema: str | None = None) -> Iterator[dict[str, Any]]:
     """The records of a JSON-lines stream file, each with its `schema` set."""
     schema = schema or schema_for_path(path)
     with open(path, encoding="utf-8") as fh:
@@ -132,11 +135,11 @@ def read_records(path: Path, schema: str | None = None) -> Iterator[dict]:
             yield record
 
 
-def encode_batch(records: list[dict], sent: float) -> bytes:
+def encode_batch(records: list[dict[str, Any]], sent: float) -> bytes:
     """One bus message: many records (JSON array) and when the batch was sent (for latency)."""
     return json.dumps({"sent": sent, "events": records}, separators=(",", ":")).encode()
 
 
-def decode_batch(data: bytes) -> tuple[list[dict], float | None]:
+def decode_batch(data: bytes) -> tuple[list[dict[str, Any]], float | None]:
     body = json.loads(data)
     return body["events"], body.get("sent")

@@ -60,7 +60,7 @@ class Atom:
 
     field: str
     op: str  # eq contains prefix regex gt gte lt lte between watchlist
-    values: tuple
+    values: tuple[Any, ...]  # texts (lower-cased but for regex), numbers, or a watchlist kind
 
 
 def span_seconds(text: str | int) -> int:
@@ -133,7 +133,7 @@ class Correlation(BaseModel):
 
     @field_validator("timespan", mode="before")
     @classmethod
-    def _span(cls, v):
+    def _span(cls, v: str | int) -> int:
         return span_seconds(v)
 
     @model_validator(mode="after")
@@ -166,7 +166,7 @@ class RuleModel(BaseModel):
 
     @field_validator("schemas", mode="before")
     @classmethod
-    def _one_or_many(cls, v):
+    def _one_or_many(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
 
 
@@ -214,7 +214,7 @@ def _build(model: RuleModel, where: str) -> Rule:
     step_trees: list[tuple] = []
     try:
         if corr is not None and corr.type == "temporal_ordered":
-            step_trees = [cond.parse(s.condition, names) for s in corr.steps]
+            step_trees = [cond.parse(s.condition, names) for s in corr.steps or []]  # the model requires 2+
             tree = cond.parse(text, names) if text else ("or", step_trees)
         else:
             if not text:

@@ -7,9 +7,10 @@ Correlations (all keyed by a field's value, e.g. the plate):
 
 Times are the events' own times, never the clock: replaying a month of readings in a minute gives
 the alerts the month would have given. The newest event time seen is the watermark; an event older
-than the watermark by more than a rule's timespan is too late to count for that rule. A window fires once, then starts afresh for that key.
-State is keyed by event id, so a redelivered event is not counted twice; `snapshot()`/`restore()`
-make it survive a worker restart (the worker stores it with its stream position, see worker.py).
+than the watermark by more than a rule's timespan is too late to count for that rule. A window fires
+once, then starts afresh for that key. State is keyed by event id, so a redelivered event is not
+counted twice; `snapshot()`/`restore()` make it survive a worker restart (the worker stores it with
+its stream position, see worker.py).
 Dedupe keys are deterministic: rule + key + the event id (single events) or the ids that completed
 the window, so processing the same events again yields the same keys.
 """
@@ -17,13 +18,29 @@ the window, so processing the same events again yields the same keys.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Any, TypedDict
 
+from tahqiq.screen.hits import WatchHit
 from tahqiq.stream.engine import Match, RuleEngine
 from tahqiq.stream.events import KEY_FIELDS, Event
-from tahqiq.stream.rulefile import Rule
+from tahqiq.stream.rulefile import Correlation, Rule
 
 SWEEP_EVERY = 5000  # events between sweeps that forget keys whose windows have passed
+
+# One key's window, JSON-ready as it is (it goes into the worker's checkpoint):
+#   event_count       event id -> event time
+#   value_count       value -> [newest time, its event id]
+#   temporal_ordered  step ("0", "1", ...) -> [first step's time, this step's time, [event ids]]
+Window = dict[str, Any]
+
+
+class Snapshot(TypedDict):
+    """The detector's state for a checkpoint: the watermark and, per rule id, each key's window."""
+
+    watermark: float
+    rules: dict[str, dict[str, Window]]
 
 
 @dataclass
@@ -35,7 +52,7 @@ class Detection:
     occurred_at: float
     district: str | None
     case_ref: str | None
-    evidence: dict
+    evidence: dict[str, Any]
     event_id: str = ""
     sent: float | None = field(default=None, repr=False)  # when the batch was published (latency)
 
@@ -47,7 +64,7 @@ def dedupe(*parts: str) -> str:
 class Detector:
     def __init__(self, engine: RuleEngine) -> None:
         self.engine = engine
-        self.state: dict[str, dict[str, object]] = {r.id: {} for r in engine.rules if r.correlation}
+        self.state: dict[str, dict[str, Window]] = {r.id: {} for r in engine.rules if r.correlation}
         self.watermark = 0.0
         self._since_sweep = 0
 
@@ -57,25 +74,25 @@ class Detector:
         self._since_sweep += 1
         if self._since_sweep >= SWEEP_EVERY:
             self.sweep()
-        out = []
+        out: list[Detection] = []
         for m in self.engine.match(event):
             corr = m.rule.correlation
             if corr is None:
                 key = _value(event, m.rule.key)
                 out.append(self._detection(m, dedupe(m.rule.id, key or "", event.id), m.rule.key, key, [event], {}))
             elif corr.type == "temporal_ordered":
-                out += self._sequence(m)
+                out += self._sequence(m, corr)
             else:
-                d = self._window(m)
+                d = self._window(m, corr)
                 if d is not None:
                     out.append(d)
         return out
 
     # --- windows ------------------------------------------------------------------------------
 
-    def _window(self, m: Match) -> Detection | None:
+    def _window(self, m: Match, corr: Correlation) -> Detection | None:
         rule, ev = m.rule, m.event
-        corr = rule.correlation
+        assert corr.gte is not None  # the rule model requires gte of event_count and value_count
         key = _value(ev, corr.group_by)
         if key is None:
             return None
@@ -84,6 +101,7 @@ class Detector:
         # sweep uses, so results never depend on when a sweep or snapshot happened. A late event
         # (older than the newest by more than the timespan) counts for nothing.
         lo = self.watermark - corr.timespan
+        members: list[tuple[float, str]] | list[tuple[float, str, str]]
         if corr.type == "event_count":
             if ev.id in per_key:
                 return None  # redelivered: already counted
@@ -113,15 +131,15 @@ class Detector:
                               for x in members]}
         return self._detection(m, dedupe(rule.id, key, *ids), corr.group_by, key, [ev], window)
 
-    def _sequence(self, m: Match) -> list[Detection]:
+    def _sequence(self, m: Match, corr: Correlation) -> list[Detection]:
         rule, ev = m.rule, m.event
-        corr = rule.correlation
+        steps = corr.steps or []  # the rule model requires two or more of temporal_ordered
         state = self.state[rule.id]
-        out = []
-        last = len(corr.steps) - 1
+        out: list[Detection] = []
+        last = len(steps) - 1
         # Later steps first, so that one event never serves as both A and B of the same sequence.
         for k in sorted(m.steps, reverse=True):
-            key_field = corr.steps[k].group_by or corr.group_by
+            key_field = steps[k].group_by or corr.group_by
             key = _value(ev, key_field)
             if key is None:
                 continue
@@ -145,7 +163,7 @@ class Detector:
         return out
 
     def _detection(self, m: Match, key_hash: str, key_field: str | None, key: str | None, events: list[Event],
-                   window: dict) -> Detection:
+                   window: dict[str, Any]) -> Detection:
         rule, ev = m.rule, m.event
         case_ref = m.hits[0].case if m.hits else None
         evidence = {"rule": {"id": rule.id, "title": rule.title, "source": rule.source},
@@ -169,11 +187,12 @@ class Detector:
             for key in [k for k, v in st.items() if _newest(v) < lo]:
                 del st[key]
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> Snapshot:
         self.sweep()
         return {"watermark": self.watermark, "rules": self.state}
 
-    def restore(self, snap: dict | None) -> None:
+    def restore(self, snap: Mapping[str, Any] | None) -> None:
+        """Continue from a `snapshot()` (as loaded back from JSON)."""
         if not snap:
             return
         self.watermark = float(snap.get("watermark", 0.0))
@@ -182,7 +201,7 @@ class Detector:
                 self.state[rule_id] = st
 
 
-def _newest(per_key: dict) -> float:
+def _newest(per_key: Window) -> float:
     newest = 0.0
     for v in per_key.values():
         t = v if isinstance(v, (int, float)) else v[1] if len(v) == 3 else v[0]
@@ -197,7 +216,7 @@ def _value(ev: Event, fieldname: str | None) -> str | None:
     return None if v is None else str(v)
 
 
-def _hit(h) -> dict:
+def _hit(h: WatchHit) -> dict[str, Any]:
     d = asdict(h)
     d["explanation"] = dict(h.explanation)
     return d

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from tahqiq.stream import checkpoints
+from tahqiq.stream.bus import Bus, Delivery
 from tahqiq.stream.events import EventError, event_from_record
 from tahqiq.stream.windows import Detection, Detector
 
@@ -45,7 +47,7 @@ class WorkerStats:
     started: float = field(default_factory=time.perf_counter)
     latencies: list[float] = field(default_factory=list)  # per message with events: commit - sent (s)
     alert_latencies: list[float] = field(default_factory=list)  # per detection: commit - sent (s)
-    commit_seconds: list[float] = field(default_factory=list)  # per transaction: writing alerts (+ checkpoint)
+    commit_seconds: list[float] = field(default_factory=list)  # per transaction: alerts (+ checkpoint)
 
     @property
     def seconds(self) -> float:
@@ -53,8 +55,9 @@ class WorkerStats:
 
 
 class Worker:
-    def __init__(self, engine: Engine, detector: Detector, bus, *, sink: AlertSink, consumer: str = "tahqiq-detect",
-                 fetch_messages: int = 32, checkpoint_every: float = 1.0, commit_events: int = 1000,
+    def __init__(self, engine: Engine, detector: Detector, bus: Bus, *, sink: AlertSink,
+                 consumer: str = "tahqiq-detect", fetch_messages: int = 32, checkpoint_every: float = 1.0,
+                 commit_events: int = 1000,
                  on_progress: Callable[[WorkerStats], None] | None = None,
                  on_detections: Callable[[list[Detection]], None] | None = None) -> None:
         self.engine, self.detector, self.bus, self.sink = engine, detector, bus, sink
@@ -66,7 +69,7 @@ class Worker:
         self.on_detections = on_detections
         self.stats = WorkerStats()
         self.position = 0
-        self._unacked: list = []
+        self._unacked: list[Delivery] = []
         self._checkpointed = False
         self._last_checkpoint = time.monotonic()
 
@@ -80,7 +83,8 @@ class Worker:
         await self.bus.open_consumer(self.position)
         idle_since = time.monotonic()
         while not (stop is not None and stop.is_set()):
-            batch = await self.bus.fetch(self.fetch_messages, timeout=0.25 if idle_exit is None else min(0.25, idle_exit))
+            wait = 0.25 if idle_exit is None else min(0.25, idle_exit)
+            batch = await self.bus.fetch(self.fetch_messages, timeout=wait)
             if batch is None:
                 break
             if not batch:
@@ -98,10 +102,10 @@ class Worker:
         await self._checkpoint_if_pending()
         return self.stats
 
-    def handle(self, deliveries) -> list[Detection]:
+    def handle(self, deliveries: Sequence[Delivery]) -> list[Detection]:
         """Evaluate a batch of messages and commit its alerts (and, when due, a checkpoint)."""
         detections: list[Detection] = []
-        fresh = []
+        fresh: list[Delivery] = []
         for d in deliveries:
             if self.bus.durable and d.seq <= self.position:
                 self.stats.skipped_redelivered += 1  # already in the checkpoint: just acknowledge
@@ -144,10 +148,11 @@ class Worker:
             self.on_progress(self.stats)
         return detections
 
-    def _chunks(self, batch):
+    def _chunks(self, batch: list[Delivery]) -> Iterator[list[Delivery]]:
         """Messages grouped so that one transaction holds about `commit_events` events: a big
         fetch after a pause must not hold its first alerts back until the last event is done."""
-        chunk, events = [], 0
+        chunk: list[Delivery] = []
+        events = 0
         for d in batch:
             chunk.append(d)
             events += len(d.records)
@@ -175,12 +180,12 @@ class Worker:
                 await d.ack()
 
 
-async def replay(bus, records: Iterable[dict], *, batch_size: int = 500, rate: float | None = None,
+async def replay(bus: Bus, records: Iterable[dict[str, Any]], *, batch_size: int = 500, rate: float | None = None,
                  on_batch: Callable[[int], None] | None = None) -> int:
     """Publish `records` in batches of `batch_size`; `rate` caps events per second (wall clock)."""
     sent = 0
     start = time.perf_counter()
-    batch: list[dict] = []
+    batch: list[dict[str, Any]] = []
 
     async def send() -> None:
         nonlocal sent, batch

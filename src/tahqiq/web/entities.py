@@ -33,13 +33,13 @@ def value_rows(entity: EntityView) -> list[dict[str, Any]]:
 def link_rows(entity_id: str, graph: Graph) -> list[dict[str, Any]]:
     """The entity's links: relation, direction and the entity at the other end."""
     nodes = {n.id: n for n in graph.nodes}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for e in graph.edges:
         other = e.target if e.source == entity_id else e.source
         if other in nodes:
             rows.append({"relation": e.relation, "relation_label": e.label, "outgoing": e.source == entity_id,
                          "other": nodes[other]})
-    rows.sort(key=lambda r: (r["relation"], r["other"].schema, r["other"].label))
+    rows.sort(key=lambda r: (r["relation"], nodes[r["other"].id].schema, nodes[r["other"].id].label))
     return rows
 
 

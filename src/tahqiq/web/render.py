@@ -43,7 +43,7 @@ def error(request: Request, who: Principal | None, message: str, *, status_code:
 
 
 def under_case(request: Request, who: Principal, ref: str, purpose: str | None,
-               build: Callable[[CaseView], Response | dict]) -> Response | dict:
+               build: Callable[[CaseView], Response]) -> Response:
     """Run `build(view)` inside a gate session for case `ref`. Returns what `build` returned, or a
     rendered denial/error page when the gate refuses or the input is bad."""
     try:

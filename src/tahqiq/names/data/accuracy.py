@@ -55,7 +55,9 @@ def main() -> None:
     variants = groups.pop(("same", "variant"))
     split = {
         ("same", "variant"): variants,
-        ("same", "variant, every spelling listed in the lexicon"): [p for p in variants if listed(p[0]) and listed(p[1])],
+        ("same", "variant, every spelling listed in the lexicon"): [
+            p for p in variants if listed(p[0]) and listed(p[1])
+        ],
         ("same", "variant, a spelling not listed"): [p for p in variants if not (listed(p[0]) and listed(p[1]))],
     }
     groups = {**split, **groups}

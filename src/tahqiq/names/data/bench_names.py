@@ -10,9 +10,13 @@ from __future__ import annotations
 import random
 import sys
 import time
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
-from tahqiq.names import canonical as names
-from tahqiq.names import lexicon
+from tahqiq import names
+from tahqiq.names import canonical, lexicon, similarity, tokens
+
+T = TypeVar("T")
 
 
 def synthetic_names(n: int, seed: int = 7) -> list[str]:
@@ -39,13 +43,14 @@ def synthetic_names(n: int, seed: int = 7) -> list[str]:
 
 
 def clear() -> None:
-    for f in (names.parse_name, names.name_key, names.skeleton_key, names._prepared, names._token_sim,
-              names._roman_token, names._urdu_token, names._ptok, names.token_skeleton, lexicon.roman_skeleton,
-              lexicon.spelling_key):
+    canonical.clear_caches()
+    similarity.clear_caches()
+    tokens.clear_caches()
+    for f in (lexicon.roman_skeleton, lexicon.spelling_key):
         f.cache_clear()
 
 
-def rate(fn, items) -> float:
+def rate(fn: Callable[[T], object], items: Sequence[T]) -> float:
     t = time.perf_counter()
     for x in items:
         fn(x)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from importlib import resources
 
 from tahqiq.names.lexicon import fold, lookup_roman, roman_skeleton, spelling_key
@@ -61,7 +62,7 @@ KNOWN_SKELETON_EXCEPTIONS = {
 }
 
 
-def rows():
+def rows() -> Iterator[tuple[str, str, list[str], list[str]]]:
     text = resources.files("tahqiq.names").joinpath("data/name_lexicon.csv").read_text("utf-8")
     reader = csv.reader(line for line in text.splitlines() if line and not line.startswith("#"))
     next(reader)
@@ -115,7 +116,7 @@ def main(argv: list[str]) -> int:
             return out
 
         shared = known_both = 0
-        for canonical, kind, roman, urdu in entries:
+        for canonical, kind, _roman, urdu in entries:
             if kind != "name":
                 continue
             rs = symbols(canonical)

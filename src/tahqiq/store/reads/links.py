@@ -34,7 +34,7 @@ def values_of(session: Session, ids: Iterable[str], props: Iterable[str]) -> lis
     ids, props = sorted(set(ids)), sorted(set(props))
     out: list[Row] = []
     for chunk in chunks(ids):
-        out.extend(tuple(r) for r in session.execute(
+        out.extend((r[0], r[1], r[2], r[3]) for r in session.execute(
             select(Statement.entity_id, Statement.schema, Statement.prop, Statement.value)
             .where(Statement.entity_id.in_(chunk), props_of_these(Statement.prop, props))))
     return out
@@ -53,8 +53,9 @@ def holders(session: Session, pairs: Iterable[tuple[str, str]], per: int, *,
         # One lateral subquery over arrays of pairs: planned once, however many pairs.
         for start in range(0, len(ordered), 1000):
             chunk = ordered[start: start + 1000]
-            params = {"props": [p for p, _ in chunk], "vals": [v for _, v in chunk], "per": per}
-            rows.update(dict.fromkeys(tuple(r) for r in session.execute(_holders_sql(events_by_time, True), params)))
+            arrays = {"props": [p for p, _ in chunk], "vals": [v for _, v in chunk], "per": per}
+            rows.update(dict.fromkeys((r[0], r[1], r[2], r[3])
+                                      for r in session.execute(_holders_sql(events_by_time, True), arrays)))
         return list(rows)
     for start in range(0, len(ordered), PAIRS_PER_QUERY):
         chunk = ordered[start: start + PAIRS_PER_QUERY]
@@ -64,7 +65,8 @@ def holders(session: Session, pairs: Iterable[tuple[str, str]], per: int, *,
         params: dict[str, object] = {"per": per}
         for i, (prop, value) in enumerate(chunk):
             params[f"p{i}"], params[f"v{i}"] = prop, value
-        rows.update(dict.fromkeys(tuple(r) for r in session.execute(_holders_sql(events_by_time, False), params)))
+        rows.update(dict.fromkeys((r[0], r[1], r[2], r[3])
+                                  for r in session.execute(_holders_sql(events_by_time, False), params)))
     return list(rows)
 
 
@@ -107,7 +109,7 @@ def times(session: Session, ids: Iterable[str]) -> dict[str, str]:
     """When each of these entities happened: the value of its most preferred time property (the
     model's `time` order; the first stored statement on a tie). Entities without one are left out."""
     rank = {p: i for i, p in enumerate(model().time_props)}
-    best: dict[str, tuple[int, int, str]] = {}  # entity -> (prop rank, statement id, time)
+    best: dict[str, tuple[int, str, str]] = {}  # entity -> (prop rank, statement id, time)
     for chunk in chunks(sorted(set(ids))):
         rows = session.execute(select(Statement.entity_id, Statement.prop, Statement.id, Statement.value)
                                .where(Statement.entity_id.in_(chunk), props_of_these(Statement.prop, rank)))
@@ -152,5 +154,4 @@ def values_since(session: Session, props: Iterable[str], batch: int) -> Iterator
     in-memory index (names, for search) is built and brought up to date from."""
     rows = session.execute(select(Statement.entity_id, Statement.value, Statement.batch_id)
                            .where(Statement.prop.in_(list(props)), Statement.batch_id >= batch))
-    for eid, value, b in rows:
-        yield eid, value, b
+    yield from ((eid, value, b) for eid, value, b in rows)

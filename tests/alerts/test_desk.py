@@ -12,7 +12,8 @@ from sqlalchemy import inspect, select
 
 from tahqiq.alerts import AlertDesk
 from tahqiq.alerts import store as alertstore
-from tahqiq.alerts import tables as stream_tables
+from tahqiq.alerts import tables as alert_tables
+from tahqiq.compose.tables import metadata
 from tahqiq.govern import AccessDenied, GovernError
 from tahqiq.govern.tables import AuditEntry
 from tahqiq.stream.engine import RuleEngine
@@ -43,7 +44,7 @@ def raise_alerts(engine, *checks: tuple[str, str, str]) -> list[int]:
     with engine.begin() as conn:
         alertstore.write_alerts(conn, found)
     with engine.connect() as conn:
-        return list(conn.execute(select(stream_tables.Alert.id).order_by(stream_tables.Alert.id)).scalars())
+        return list(conn.execute(select(alert_tables.Alert.id).order_by(alert_tables.Alert.id)).scalars())
 
 
 def audit_actions(engine, actor: str) -> list[tuple[str, str]]:
@@ -55,7 +56,8 @@ def audit_actions(engine, actor: str) -> list[tuple[str, str]]:
 def test_migration_creates_the_alert_tables_as_declared(engine):
     insp = inspect(engine)
     assert ALERT_TABLES <= set(insp.get_table_names())
-    declared = {t.name: t for t in stream_tables.Alert.metadata.sorted_tables if t.name in ALERT_TABLES}
+    # Every room's tables (the composition root's metadata): foreign keys point across rooms.
+    declared = {t.name: t for t in metadata().sorted_tables if t.name in ALERT_TABLES}
     assert set(declared) == ALERT_TABLES
     for name, table in declared.items():
         assert {c["name"] for c in insp.get_columns(name)} == {c.name for c in table.columns}, name
