@@ -18,11 +18,12 @@ CHROMIUM ?= /usr/bin/chromium
 # apt-get needs root; use sudo only when we are not root already.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv assets chromium demo test test-sqlite bench clean help
+.PHONY: venv assets chromium demo check test test-sqlite bench clean help
 
 help:
 	@echo "make demo   - set up, generate a synthetic Punjab, ingest, resolve, detect, and serve the dashboard"
-	@echo "make test   - set up and run the test suite (SQLite, PostgreSQL and the browser tests)"
+	@echo "make test   - set up and run the checks (import contracts, mypy, ruff) and the test suite"
+	@echo "make check  - only the checks: import contracts between rooms, mypy, ruff"
 	@echo "make assets - install the web application's npm libraries and the offline basemap"
 	@echo "make bench  - run the benchmarks in bench/ (long; results go in docs/benchmarks.md)"
 
@@ -66,7 +67,13 @@ chromium:
 demo: $(STAMP) assets
 	$(BIN)/tahqiq demo --persons $(DEMO_PERSONS) --out $(DEMO_DIR)
 
-test: $(STAMP) assets chromium
+# The checks first (seconds): the rooms' import contracts, types, lint; then the tests.
+check: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/ruff check src tests bench
+
+test: $(STAMP) assets chromium check
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

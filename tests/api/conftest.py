@@ -55,7 +55,8 @@ def populate(engine, w: World) -> None:
                    {"registrationNumber": ["LEA-1234"], "owner": [w.subject], "make": ["Toyota"]}, batch=3)
         add_entity(conn, ID["read1"], "PlateRead", "anpr",
                    {"plate": ["LEA-1234"], "vehicle": [ID["vehicle"]], "occurredAt": ["2026-03-01T10:00:00"],
-                    "latitude": ["31.5204"], "longitude": ["74.3587"], "district": ["Lahore"], "camera": ["Kalma Chowk"]},
+                    "latitude": ["31.5204"], "longitude": ["74.3587"], "district": ["Lahore"],
+                    "camera": ["Kalma Chowk"]},
                    batch=4)
         add_entity(conn, ID["read2"], "PlateRead", "anpr",
                    {"plate": ["LEA-1234"], "vehicle": [ID["vehicle"]], "occurredAt": ["2026-03-02T18:30:00"],

@@ -41,13 +41,14 @@ def add_entity(conn, eid: str, schema: str, source: str, props: dict[str, list[s
     ts = created_at or datetime.now(UTC)
     conn.execute(insert(Entity).values(id=eid, schema=schema, source=source, batch_id=batch, created_at=ts))
     rec = record or f"r-{eid}"
-    conn.execute(insert(SourceRecord).values(id=hashlib.md5(f"{source}:{rec}".encode()).hexdigest(), source=source, record_id=rec, batch_id=batch,
-                                             row_number=1, data={"raw": eid}, ingested_at=ts))
+    conn.execute(insert(SourceRecord).values(id=hashlib.md5(f"{source}:{rec}".encode()).hexdigest(), source=source,
+                                             record_id=rec, batch_id=batch, row_number=1, data={"raw": eid},
+                                             ingested_at=ts))
     for prop, values in props.items():
         for v in values:
             conn.execute(insert(Statement).values(
-                id=hashlib.md5(f"{eid}:{prop}:{v}".encode()).hexdigest(), entity_id=eid, schema=schema, prop=prop, value=v, source=source,
-                record_id=rec, batch_id=batch, seen_at=ts))
+                id=hashlib.md5(f"{eid}:{prop}:{v}".encode()).hexdigest(), entity_id=eid, schema=schema, prop=prop,
+                value=v, source=source, record_id=rec, batch_id=batch, seen_at=ts))
 
 
 @dataclass

@@ -38,7 +38,8 @@ def test_bootstrap_users_tokens_and_cases(engine, cli):
     res = cli("case", "open", "CASE-2026-0001", "--fir", "123/2026 PS Model Town", "--officer", "SP Investigation",
               "--purpose", "robbery investigation", "--days", "30", "--member", "ayesha", user="sana")
     assert res.exit_code == 0 and "CASE-2026-0001" in res.output, res.output
-    assert cli("case", "open", "CASE-2", "--officer", "SP Investigation", "--purpose", "no basis", user="sana").exit_code == 2
+    assert cli("case", "open", "CASE-2", "--officer", "SP Investigation", "--purpose", "no basis",
+               user="sana").exit_code == 2
     assert cli("case", "open", "CASE-3", "--fir", "1/2026", "--officer", "SP X", "--purpose", "not mine",
                user="ayesha").exit_code == 3
     listing = cli("case", "list", user="ayesha")

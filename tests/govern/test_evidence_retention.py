@@ -121,14 +121,16 @@ def test_retention_spares_open_cases_and_is_audited(world, engine, cli):
     with engine.connect() as conn:
         left = set(conn.execute(select(Entity.id)).scalars())
         records = set(conn.execute(select(SourceRecord.record_id)).scalars())
-        orphans = conn.execute(text("select count(*) from statements where entity_id not in (select id from entities)")).scalar()
+        orphans = conn.execute(text("select count(*) from statements "
+                                    "where entity_id not in (select id from entities)")).scalar()
     assert left == {world.subject, fresh, world.phone}  # case subject kept, fresh kept, telco untouched
     assert records == {f"r-{world.subject}", f"r-{fresh}", f"r-{world.phone}"}
     assert orphans == 0
     deleted = [r for r in gate.audit.records(limit=10_000) if r.action == "retention.delete"]
     assert sorted(deleted[0].detail["ids"]) == sorted([world.bystander, closed_subject])
     assert deleted[0].actor == "system"
-    assert any(r.action == "retention.run" and r.detail.get("dry_run") is False for r in gate.audit.records(limit=10_000))
+    assert any(r.action == "retention.run" and r.detail.get("dry_run") is False
+               for r in gate.audit.records(limit=10_000))
     # Once the case closes, its subject goes too.
     close_case(gate.audit, world.users["sana"], world.case, "done")
     assert run_retention(gate.audit, SYSTEM).entities == 1

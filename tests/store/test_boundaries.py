@@ -53,7 +53,8 @@ def test_only_the_gate_imports_store_reads():
 
 
 def test_the_check_catches_the_usual_spellings():
-    for src in ("import tahqiq.store.reads", "from tahqiq.store import reads", "from tahqiq.store.reads import get_entities",
+    for src in ("import tahqiq.store.reads", "from tahqiq.store import reads",
+                "from tahqiq.store.reads import get_entities",
                 "import importlib; importlib.import_module('tahqiq.store.reads')"):
         assert _imports_reads(ast.parse(src), "tahqiq.feature.x"), src
     assert _imports_reads(ast.parse("from ..store import reads"), "tahqiq.feature.x")

@@ -84,7 +84,8 @@ def test_graph_expands_two_hops_and_map_shows_events(page, site):
     hops = page.evaluate(f"""() => {{ const cy = window.tahqiqGraph;
         const bfs = cy.elements().bfs({{ roots: cy.getElementById({json.dumps(site.subject)}) }});
         const read = cy.nodes().filter(n => n.data('schema') === 'PlateRead')[0];
-        return bfs.path.filter(e => e.isEdge()).length && cy.elements().aStar({{ root: cy.getElementById({json.dumps(site.subject)}), goal: read }}).distance; }}""")
+        return bfs.path.filter(e => e.isEdge()).length && cy.elements().aStar({{ """
+                         f"""root: cy.getElementById({json.dumps(site.subject)}), goal: read }}).distance; }}""")
     assert hops == 2
     assert not page.js_errors, page.js_errors
     page.locator("#graph-h").scroll_into_view_if_needed()
@@ -93,8 +94,10 @@ def test_graph_expands_two_hops_and_map_shows_events(page, site):
     # The relation filter hides links of a type, and the nodes only those links connected.
     page.get_by_label("Same registration plate", exact=True).uncheck()
     shown = page.evaluate("""() => { const cy = window.tahqiqGraph;
-        return { plateLinks: cy.edges().filter(e => e.data('relation') === 'same_plate' && !e.hasClass('hidden')).length,
-                 reads: cy.nodes().filter(n => n.data('schema') === 'PlateRead' && !n.hasClass('hidden')).length }; }""")
+        return { plateLinks: cy.edges().filter(e => e.data('relation') === 'same_plate' && """
+                          """!e.hasClass('hidden')).length,
+                 reads: cy.nodes().filter(n => n.data('schema') === 'PlateRead' && """
+                          """!n.hasClass('hidden')).length }; }""")
     assert shown["plateLinks"] == 0 and shown["reads"] < reads
     page.get_by_label("Same registration plate", exact=True).check()
 

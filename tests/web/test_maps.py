@@ -37,8 +37,10 @@ def test_tiles_flip_mbtiles_rows_for_leaflet(client):
     assert r.status_code == 200 and r.headers["content-type"] == "image/png"
     assert r.content.startswith(b"\x89PNG")
     with sqlite3.connect(f"file:{maps.BASEMAP_PATH}?mode=ro", uri=True) as conn:
-        stored = conn.execute("SELECT tile_data FROM tiles WHERE zoom_level=6 AND tile_column=44 AND tile_row=37").fetchone()[0]
-        unflipped = conn.execute("SELECT tile_data FROM tiles WHERE zoom_level=6 AND tile_column=44 AND tile_row=26").fetchone()
+        stored = conn.execute("SELECT tile_data FROM tiles "
+                              "WHERE zoom_level=6 AND tile_column=44 AND tile_row=37").fetchone()[0]
+        unflipped = conn.execute("SELECT tile_data FROM tiles "
+                                 "WHERE zoom_level=6 AND tile_column=44 AND tile_row=26").fetchone()
     assert r.content == bytes(stored)
     assert unflipped is None or bytes(unflipped[0]) != r.content
     assert "max-age" in r.headers["cache-control"]

@@ -25,7 +25,7 @@ from sqlalchemy import delete, insert, select
 
 from tahqiq.govern import Gate, Principal
 from tahqiq.govern.keys import keys_dir, load_or_create
-from tahqiq.govern.tables import Agency, EndedSession, User
+from tahqiq.govern.tables import EndedSession
 
 SESSION_COOKIE = "tahqiq_session"
 SESSION_KEY_FILE = "web-session.key"
@@ -80,17 +80,6 @@ class Sessions:
                                 .where(EndedSession.session_id == session.session_id)).first():
                 conn.execute(insert(EndedSession).values(session_id=session.session_id, user_id=session.user_id,
                                                          ended_at=now, expires_at=expires))
-
-
-def principal_for(gate: Gate, user_id: int) -> Principal | None:
-    """The active user with this id, as a Principal (None when missing or disabled)."""
-    with gate.engine.connect() as conn:
-        row = conn.execute(
-            select(User.id, User.username, User.role, User.disabled, Agency.code, Agency.id.label("agency_id"))
-            .join(Agency, Agency.id == User.agency_id).where(User.id == user_id)).first()
-    if row is None or row.disabled:
-        return None
-    return Principal(row.id, row.username, row.role, row.code, row.agency_id)
 
 
 def csrf_ok(expected: str | None, given: str | None) -> bool:

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from fastapi import HTTPException, Request
 
-from tahqiq.api.auth import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, csrf_ok, principal_for
+from tahqiq.api.auth import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS, csrf_ok
 from tahqiq.govern import AccessDenied, AuthenticationFailed, CaseView, Gate, GovernError, Principal, case_purpose
 
 
@@ -67,7 +67,7 @@ def resolve_principal(request: Request) -> Principal | None:
         session = getattr(request.state, "session", None)
         if session is not None:
             request.state.auth_via = "cookie"
-            found = principal_for(gate(request), session.user_id)
+            found = gate(request).session_user(session.user_id)
     request.state.principal = found
     return found
 

@@ -1,4 +1,5 @@
-"""Alert routes over the alert desk (tahqiq.alerts.AlertDesk), which decides who sees which alert (the districts routed to a user's control room) and audits every read and action.
+"""Alert routes over the alert desk (tahqiq.alerts.AlertDesk), which decides who sees which alert
+(the districts routed to a user's control room) and audits every read and action.
 
 `GET /api/alerts/stream` is a server-sent event stream: each alert is sent as `event: alert` with
 its JSON as data and its id as the SSE `id:`, so a browser that reconnects sends Last-Event-ID and
@@ -92,7 +93,8 @@ def _sse(view: AlertView) -> str:
 async def stream(request: Request, who: Principal = Depends(deps.principal),
                  last_event_id: Annotated[str | None, Header()] = None,
                  after: Annotated[int | None, Query(ge=0, description="start after this alert id")] = None,
-                 close_after: Annotated[int | None, Query(ge=1, description="end after this many alerts (scripts)")] = None):
+                 close_after: Annotated[int | None, Query(ge=1, description="end after this many alerts "
+                                                                           "(scripts)")] = None):
     """Live alerts as server-sent events. Without Last-Event-ID or `after`, only alerts raised from
     now on are sent (load the current ones with GET /api/alerts)."""
     d = desk(request)

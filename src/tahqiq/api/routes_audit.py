@@ -24,7 +24,8 @@ router = APIRouter(prefix="/api/audit", tags=["oversight"], dependencies=[Depend
 
 
 @aggregate("access_by_user_case")
-def access_by_user_case(conn: Connection, *, agency_id: int | None = None, since: int = 0, limit: int = 500) -> list[dict]:
+def access_by_user_case(conn: Connection, *, agency_id: int | None = None, since: int = 0,
+                        limit: int = 500) -> list[dict]:
     """Grants and refusals of reads of personal data, per user and case (counts only). With
     `agency_id`: only that agency's cases and users (what a supervisor may see)."""
     e = AuditEntry.__table__.c
@@ -51,8 +52,10 @@ def _overseer(request: Request, who: Principal, action: str) -> None:
 def audit_log(request: Request, who: Principal = Depends(deps.principal),
               case: str | None = None, actor: str | None = None, entity: str | None = None,
               action: str | None = None,
-              prop: Annotated[str | None, Query(description="with value: find searches for this value, e.g. cnic")] = None,
-              value: Annotated[str | None, Query(description="the searched value (the log holds only its keyed hash)")] = None,
+              prop: Annotated[str | None, Query(description="with value: find searches for this value, "
+                                                            "e.g. cnic")] = None,
+              value: Annotated[str | None, Query(description="the searched value (the log holds only its "
+                                                             "keyed hash)")] = None,
               since: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=2000)] = 200,
               newest_first: bool = True) -> list[AuditRecord]:
     """Who accessed what (auditors: all; supervisors: their agency's cases and users): the newest

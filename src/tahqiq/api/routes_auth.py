@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 
 from tahqiq.api import deps
-from tahqiq.api.auth import SESSION_COOKIE, SESSION_MAX_AGE, audit_login, audit_logout, principal_for
+from tahqiq.api.auth import SESSION_COOKIE, SESSION_MAX_AGE, audit_login, audit_logout
 from tahqiq.api.models import Login, Me, Problem
 from tahqiq.govern import AuthenticationFailed, Principal
 
@@ -69,7 +69,7 @@ def _end(request: Request, response: Response) -> None:
     session = getattr(request.state, "session", None)
     if session is not None:
         request.app.state.sessions.end(session)
-        audit_logout(deps.gate(request), principal_for(deps.gate(request), session.user_id), session)
+        audit_logout(deps.gate(request), deps.gate(request).session_user(session.user_id), session)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict",
                            secure=request.app.state.secure_cookies)
 

@@ -31,8 +31,10 @@ from tahqiq.graph import Event
 from tahqiq.resolve import LinkExplanation
 from tahqiq.search import detected_kinds, search
 
-DENIED: dict[int | str, dict[str, Any]] = {403: {"model": Problem, "description": "the gate refused (the reason; the refusal is audited)"},
-          401: {"model": Problem}}
+DENIED: dict[int | str, dict[str, Any]] = {
+    403: {"model": Problem, "description": "the gate refused (the reason; the refusal is audited)"},
+    401: {"model": Problem},
+}
 router = APIRouter(prefix="/api/cases", tags=["cases"], responses=DENIED, dependencies=[Depends(deps.csrf_check)])
 Purpose = Annotated[str | None, Query(max_length=500, description="why you read this (default: the case's purpose)")]
 
@@ -97,7 +99,8 @@ def _relations(relations: str | None) -> list[str] | None:
 
 @router.get("/{ref}/graph/neighbours", response_model=GraphOut, responses={404: {"model": Problem}})
 def graph_neighbours(request: Request, ref: str, entity: Annotated[str, Query(max_length=32)],
-                     relations: Annotated[str | None, Query(description="comma-separated, e.g. owner,same_cnic")] = None,
+                     relations: Annotated[str | None, Query(description="comma-separated, "
+                                                                        "e.g. owner,same_cnic")] = None,
                      limit: Annotated[int, Query(ge=1, le=2000)] = 200, purpose: Purpose = None) -> GraphOut:
     """The entity and its neighbours, as cytoscape elements."""
     with deps.case_view(request, ref, purpose) as view:

@@ -18,7 +18,8 @@ from tahqiq.cli.gated import CaseOpt, GateContext, PurposeOpt, UsageError, UserO
 @gated()
 def export_cmd(
     ctx: GateContext, out_file: Path, case: CaseOpt, purpose: PurposeOpt,
-    all_: Annotated[bool, typer.Option("--all", help="every entity in the store (supervisors), not just the subjects")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="every entity in the store (supervisors), "
+                                                     "not just the subjects")] = False,
     schema: Annotated[str | None, typer.Option(help="with --all: only this schema")] = None,
     source: Annotated[str | None, typer.Option(help="with --all: only this source")] = None,
     user: UserOpt = None,

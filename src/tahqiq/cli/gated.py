@@ -24,7 +24,8 @@ from tahqiq.model.types import parse_expiry
 
 UserOpt = Annotated[str | None, typer.Option("--user", "-u", help="your username (or set TAHQIQ_TOKEN)")]
 CaseOpt = Annotated[str, typer.Option("--case", "-c", help="the case this serves, e.g. CASE-2026-0001")]
-PurposeOpt = Annotated[str, typer.Option("--purpose", "-p", help="why, in a few words (e.g. 'investigate FIR 123/2026')")]
+PurposeOpt = Annotated[str, typer.Option("--purpose", "-p", help="why, in a few words "
+                                                                "(e.g. 'investigate FIR 123/2026')")]
 
 
 class LiveConsole:

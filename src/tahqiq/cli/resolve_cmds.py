@@ -101,8 +101,10 @@ def explain_cmd(ctx: GateContext, entity: str, case: CaseOpt, purpose: PurposeOp
         facts = "  ".join(v for v in (m.first("name"), m.first("cnic"), m.first("birthDate")) if v)
         out.print(f"  {m.id}  {m.source:<22} {facts}")
     for link in res.links:
-        out.print(f"\n[bold]{link.left_id} ↔ {link.right_id}[/]  weight {link.match_weight:+.2f}  "
-                    f"probability {link.probability:.4f}  ({link.source}, {link.status})")
+        # An analyst's decision is certain by fiat: it has no model weight to print.
+        weight = "decided by an analyst" if link.match_weight is None else f"weight {link.match_weight:+.2f}"
+        out.print(f"\n[bold]{link.left_id} ↔ {link.right_id}[/]  {weight}  "
+                  f"probability {link.probability:.4f}  ({link.source}, {link.status})")
         for f in link.fields:
             log2 = _log2(f.log2_bayes_factor, f.bayes_factor)
             out.print(f"    {f.field:<12} {f.level:<52} {log2:+7.2f} {_bar(log2)}")

@@ -18,7 +18,8 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on (127.0.0.1: this machine only)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     insecure_cookies: Annotated[bool, typer.Option(
-        "--insecure-cookies", help="send session cookies over plain http (development only; behind https leave it off)")] = False,
+        "--insecure-cookies", help="send session cookies over plain http "
+                                   "(development only; behind https leave it off)")] = False,
     retention_hours: Annotated[float, typer.Option(help="run retention every this many hours")] = 24.0,
 ) -> None:
     """Serve the web application and the API (docs at /docs, the spec at /openapi.json)."""

@@ -33,7 +33,8 @@ from tahqiq.govern.reader import Reader
 from tahqiq.govern.views import CaseView, GrantedCase, JobView, View, Writer, decided_action
 
 __all__ = [
-    "Gate", "View", "CaseView", "JobView", "Reader", "Writer", "GrantedCase", "decided_action", "CaseInfo", "case_purpose", "get_case", "list_cases",
+    "Gate", "View", "CaseView", "JobView", "Reader", "Writer", "GrantedCase", "decided_action",
+    "CaseInfo", "case_purpose", "get_case", "list_cases",
     "AccessDenied", "AuthenticationFailed", "GovernError", "Principal", "SYSTEM",
     "AuditLog", "AuditRecord", "SignedTreeHead", "VerifyReport", "aggregate",
     "ROLES", "READER_ROLES", "ANALYST", "SUPERVISOR", "AUDITOR", "ADMIN",

@@ -38,7 +38,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError
 
 from tahqiq.govern import merkle
@@ -56,6 +55,7 @@ from tahqiq.govern.audit_verify import verify_log
 from tahqiq.govern.keys import Signer, load_signer, public_key_pem
 from tahqiq.govern.tables import AuditEntry, AuditState, TreeHead
 from tahqiq.store.base import table_of
+from tahqiq.store.db import sqlite_pragmas
 
 _entries = table_of(AuditEntry)
 _state = table_of(AuditState)
@@ -68,7 +68,8 @@ _LOCK_STATE = update(_state).where(_state.c.id == 1).values(size=_state.c.size).
 _INSERT_ENTRY = insert(_entries)
 _UPDATE_STATE = update(_state).where(_state.c.id == 1).values(
     size=bindparam("size", type_=BigInteger), frontier=bindparam("frontier", type_=Text),
-    last_head_size=bindparam("last_head_size", type_=BigInteger), last_head_ms=bindparam("last_head_ms", type_=BigInteger),
+    last_head_size=bindparam("last_head_size", type_=BigInteger),
+    last_head_ms=bindparam("last_head_ms", type_=BigInteger),
 )
 _INSERT_HEAD = insert(_heads)
 _ENTRY_COLS = ("seq", "recorded_at", "actor", "role", "action", "case_ref", "decision", "target", "entry", "leaf_hash",
@@ -117,16 +118,7 @@ def _head_row(head: SignedTreeHead) -> dict[str, Any]:
 def _full_sync_engine(engine: Engine) -> Engine:
     """A second engine on the same SQLite file whose connections use synchronous=FULL."""
     writer = create_engine(engine.url)
-
-    @event.listens_for(writer, "connect")
-    def _pragmas(dbapi_conn: DBAPIConnection, _record: object) -> None:
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.close()
-
+    event.listen(writer, "connect", sqlite_pragmas("FULL"))
     return writer
 
 
@@ -148,7 +140,8 @@ class AuditLog:
         # synchronous=FULL (fsync on every commit), leaving the store's engine as it is.
         on_disk = engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
         self._writer = _full_sync_engine(engine) if sqlite_full_sync and on_disk else engine
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" else None
+        self._autocommit = (engine.execution_options(isolation_level="AUTOCOMMIT")
+                            if engine.dialect.name == "postgresql" else None)
         self._cached: _State | None = None
         self._held: Connection | None = None
         self._lock = threading.Lock()

@@ -70,7 +70,8 @@ def _overview(conn: Connection) -> dict[str, Any]:
         "statements": int(conn.execute(select(func.count()).select_from(Statement)).scalar_one()),
         "quarantine_open_by_source": counts(QuarantinedRow.source, QuarantinedRow, QuarantinedRow.status == "open"),
         "open_cases": int(
-            conn.execute(select(func.count()).select_from(Case).where(Case.status == "open", Case.expires_at > utcnow())).scalar_one()
+            conn.execute(select(func.count()).select_from(Case)
+                         .where(Case.status == "open", Case.expires_at > utcnow())).scalar_one()
         ),
     }
 
@@ -92,6 +93,10 @@ class Gate:
 
     def authenticate_token(self, token: str) -> Principal:
         return identity.authenticate_token(self.audit, token)
+
+    def session_user(self, user_id: int) -> Principal | None:
+        """The principal of a signed browser session's user, if still active (checked per request)."""
+        return identity.user_principal(self.engine, user_id)
 
     # --- personal data ------------------------------------------------------------------------
 

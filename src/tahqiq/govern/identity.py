@@ -201,7 +201,8 @@ def _fail(audit: AuditLog, username: str | None, how: str) -> AuthenticationFail
     # the log keeps the real cause.
     who = Principal(0, username, "", "", 0) if username else None
     rec = record(audit, who, "auth.login", decision="deny", target=username, detail={"reason": how})
-    return AuthenticationFailed("authentication failed: wrong username, password or token, or the account is disabled", rec.seq)
+    return AuthenticationFailed("authentication failed: wrong username, password or token, "
+                                "or the account is disabled", rec.seq)
 
 
 def authenticate_password(audit: AuditLog, username: str, password: str) -> Principal:
@@ -248,6 +249,18 @@ def authenticate_token(audit: AuditLog, token: str) -> Principal:
     if user.disabled:
         raise _fail(audit, user.username, "account disabled")
     return _principal(user, agency, tok.id)
+
+
+def user_principal(engine: Engine, user_id: int) -> Principal | None:
+    """The active user with this id, as a Principal (None when missing or disabled): who a signed
+    browser session belongs to, read afresh on every request."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(User.id, User.username, User.role, User.disabled, Agency.code, Agency.id.label("agency_id"))
+            .join(Agency, Agency.id == User.agency_id).where(User.id == user_id)).first()
+    if row is None or row.disabled:
+        return None
+    return Principal(row.id, row.username, row.role, row.code, row.agency_id)
 
 
 def still_valid(conn: Connection, principal: Principal) -> str | None:

@@ -147,7 +147,8 @@ def _run_source(audit: AuditLog, actor: Principal, source: str, days: int, now: 
             for chunk in _chunks(stale):
                 res.statements += conn.execute(delete(Statement).where(Statement.id.in_(chunk))).rowcount
             # Source records go once no remaining value cites them.
-            cited = set(conn.execute(select(Statement.record_id).where(Statement.source == source).distinct()).scalars())
+            cited = set(conn.execute(
+                select(Statement.record_id).where(Statement.source == source).distinct()).scalars())
             records = [rid for rid, rec in conn.execute(
                 select(SourceRecord.id, SourceRecord.record_id)
                 .where(SourceRecord.source == source, SourceRecord.ingested_at < cutoff)) if rec not in cited]

@@ -146,7 +146,8 @@ class View:
 
     # --- the protocol -------------------------------------------------------------------------
 
-    def decide(self, action: str, *, target: str | None = None, detail: dict[str, Any] | None = None) -> GrantedCase | None:
+    def decide(self, action: str, *, target: str | None = None,
+               detail: dict[str, Any] | None = None) -> GrantedCase | None:
         """Decide `action` now; refuse with AccessDenied (written to the log) or return the case."""
         if self.closed:
             raise GovernError("this view is closed; open a new gate session")
@@ -188,7 +189,8 @@ class View:
                     ids = list(reader.disclosed)
                     named = target if target is not None else reader.target
                     reader.entry = self._record(action, target=named if named is not None else (",".join(ids) or None),
-                                                detail={"ids": ids, "count": len(ids), **(detail or {}), **reader.detail})
+                                                detail={"ids": ids, "count": len(ids), **(detail or {}),
+                                                        **reader.detail})
 
     @contextmanager
     def write(self, action: str, *, target: str | None = None,

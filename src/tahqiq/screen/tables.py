@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tahqiq.store.base import Base, PERSONAL_DATA, utcnow
+from tahqiq.store.base import PERSONAL_DATA, Base, utcnow
 
 
 class WatchlistEntry(Base):

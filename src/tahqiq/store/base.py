@@ -69,4 +69,5 @@ def aware_utc(ts: datetime) -> datetime:
     return ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
 
 
-__all__ = ["Base", "NAMING", "PERSONAL_DATA", "personal_tables", "aware", "aware_utc", "inserted_id", "table_of", "utcnow"]
+__all__ = ["Base", "NAMING", "PERSONAL_DATA", "personal_tables", "aware", "aware_utc", "inserted_id", "table_of",
+           "utcnow"]

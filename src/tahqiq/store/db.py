@@ -7,6 +7,7 @@ contract in pyproject.toml keeps it so)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, Table, create_engine, event, text
@@ -17,19 +18,24 @@ from sqlalchemy.sql import FromClause
 from tahqiq.config import normalise_database_url, settings
 
 
-def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: object) -> None:
-    cur = dbapi_conn.cursor()
-    # WAL lets readers work while ingest writes; NORMAL sync is durable across process crashes
-    # (SIGKILL), which is the failure ingest must survive. foreign_keys is off by default in SQLite.
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
-    # SQLite's default page cache is 2 MiB: a store of gigabytes, whose statement ids are hashes
-    # (inserts land all over the B-trees), then reads the same pages from the OS again and again.
-    # 64 MiB made the 50k-person ingest 8% faster (docs/benchmarks.md, "Ingest throughput").
-    cur.execute(f"PRAGMA cache_size=-{settings().sqlite_cache_mb * 1024}")
-    cur.close()
+def sqlite_pragmas(synchronous: str = "NORMAL") -> Callable[[DBAPIConnection, object], None]:
+    """A connect hook for SQLite. WAL lets readers work while ingest writes; NORMAL sync is durable
+    across process crashes (SIGKILL), the failure ingest must survive, and FULL across power cuts
+    (what the audit log needs). foreign_keys is off by default in SQLite."""
+
+    def pragmas(dbapi_conn: DBAPIConnection, _record: object) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        # SQLite's default page cache is 2 MiB: a store of gigabytes, whose statement ids are hashes
+        # (inserts land all over the B-trees), then reads the same pages from the OS again and again.
+        # 64 MiB made the 50k-person ingest 8% faster (docs/benchmarks.md, "Ingest throughput").
+        cur.execute(f"PRAGMA cache_size=-{settings().sqlite_cache_mb * 1024}")
+        cur.close()
+
+    return pragmas
 
 
 def make_engine(url: str | None = None, schema: str | None = None) -> Engine:
@@ -40,7 +46,7 @@ def make_engine(url: str | None = None, schema: str | None = None) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", sqlite_pragmas())
     else:
         engine = create_engine(url, pool_pre_ping=True)
         if schema:

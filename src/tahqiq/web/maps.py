@@ -89,7 +89,8 @@ def tile(z: int, x: int, y: int) -> Response:
         raise HTTPException(status_code=503, detail=str(exc)) from exc
     if data is None:
         # Beyond the shipped zoom levels Leaflet simply shows the last level it had.
-        raise HTTPException(status_code=404, detail=f"no basemap tile {z}/{x}/{y} (the offline basemap covers zoom 0-6)")
+        raise HTTPException(status_code=404,
+                            detail=f"no basemap tile {z}/{x}/{y} (the offline basemap covers zoom 0-6)")
     return Response(content=data, media_type="image/png", headers={"Cache-Control": TILE_CACHE})
 
 

@@ -7,8 +7,9 @@
     /oversight                   audit log, signed tree head, access statistics (tahqiq.web.oversight_pages)
 
 Pages call the same Python functions as the JSON API (the feature rooms: graph, search, casework,
-resolve, alerts) inside a gate session, so what a page shows is decided and audited exactly like the API's answer. Pages that
-need a signed-in user use `deps.page_principal`, which redirects to /login and back.
+resolve, alerts) inside a gate session, so what a page shows is decided and audited exactly like the
+API's answer. Pages that need a signed-in user use `deps.page_principal`, which redirects to /login
+and back.
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ from tahqiq.govern import AccessDenied, CaseView, GovernError, Principal
 from tahqiq.web import templates
 
 
-def page(request: Request, template: str, who: Principal | None, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+def page(request: Request, template: str, who: Principal | None, *, status_code: int = 200,
+         **context: Any) -> HTMLResponse:
     """Render `template` with what every page needs in its top bar."""
     context.setdefault("nav", None)
     context.setdefault("case_ref", None)
