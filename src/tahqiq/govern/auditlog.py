@@ -11,6 +11,10 @@ signs *tree heads* at least every second or every 1,000 entries, whichever comes
 An append locks the one `audit_state` row (the frontier), inserts the entry and commits, so appends
 are serialised across processes and cost O(log n). On SQLite the commit runs with
 ``synchronous=FULL``: a power cut cannot lose an entry whose read was already served.
+
+The entry and head formats are in `audit_records`, verification in `audit_verify`; appending, tree
+heads and proofs stay in this one class (≈440 lines) because they share the log's state, its
+connections and its lock.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""Real-time detection over event streams (issue 5): events, declarative rules compiled to indexes,
-windowed correlations in event time, a bus (in-process or NATS JetStream) and the worker that turns
-matches into alerts. Users read and act on alerts only through `tahqiq.alerts.AlertDesk`.
+"""Real-time detection over event streams: events, declarative rules compiled to indexes, windowed
+correlations in event time, a bus (in-process or NATS JetStream) and the worker that turns matches
+into detections and hands them to the alert sink it was given (`tahqiq.alerts.write_alerts`). Users
+read and act on alerts only through `tahqiq.alerts.AlertDesk`.
 
     from tahqiq.stream.rulefile import load_rules
     from tahqiq.stream.engine import RuleEngine
@@ -8,5 +9,5 @@ matches into alerts. Users read and act on alerts only through `tahqiq.alerts.Al
     detector = Detector(RuleEngine(load_rules(), lookup=watchlist_index))
     detections = detector.process(event_from_record(record))
 
-Kept free of heavy imports: the store's table registry imports `tahqiq.stream.tables`.
+Kept free of heavy imports: the composition root's table registry imports `tahqiq.stream.tables`.
 """
