@@ -139,8 +139,7 @@ def test_attach_subject(api):
 
 
 def test_entity_page_explains_what_it_was_resolved_from(api):
-    from tahqiq.resolve.tables import ResolutionRun
-    from tahqiq.store.tables import MatchLink, ResolvedEntity
+    from tahqiq.store.tables import MatchLink, ResolutionRun, ResolvedEntity
 
     w, engine = api.world, api.world.gate.engine
     with engine.begin() as conn:

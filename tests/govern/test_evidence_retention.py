@@ -159,8 +159,8 @@ def test_quarantine_and_export_through_the_gate(world, cli, tmp_path, monkeypatc
 
 
 def test_retention_takes_what_resolution_derived_from_deleted_data(world, engine, cli):
-    from tahqiq.resolve.tables import ResolutionRun, features_cache
-    from tahqiq.store.tables import MatchLink, ResolvedEntity
+    from tahqiq.resolve.tables import features_cache
+    from tahqiq.store.tables import MatchLink, ResolutionRun, ResolvedEntity
 
     gate = world.gate
     cache = features_cache("Person")

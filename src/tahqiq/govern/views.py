@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from tahqiq.govern import identity
 from tahqiq.govern.auditlog import AuditRecord
-from tahqiq.govern.base import READER_ROLES, SUPERVISOR, AccessDenied, GovernError, Principal, aware, utcnow
+from tahqiq.govern.base import READER_ROLES, SUPERVISOR, AccessDenied, GovernError, Principal, aware_utc, utcnow
 from tahqiq.govern.cases import case_access
 from tahqiq.govern.entries import deny, record
 from tahqiq.govern.reader import Reader
@@ -81,9 +81,7 @@ class GrantedCase:
 
     @classmethod
     def of(cls, case: Case) -> GrantedCase:
-        expires = aware(case.expires_at)
-        assert expires is not None
-        return cls(case.id, case.reference, case.agency_id, case.basis_kind, case.basis_ref, expires)
+        return cls(case.id, case.reference, case.agency_id, case.basis_kind, case.basis_ref, aware_utc(case.expires_at))
 
 
 class Writer:
@@ -107,7 +105,8 @@ class Writer:
     def values_of(self, ids: list[str], props: list[str]) -> list[Row]:
         """These entities' values of these properties, for a check before the change (two records
         with different CNICs cannot be merged): read in this transaction, handed to no one."""
-        return reads.links.values_of(Session(bind=self.conn), ids, props)
+        with Session(bind=self.conn) as session:
+            return reads.links.values_of(session, ids, props)
 
     def attach_subject(self, entity_id: str, note: str | None = None) -> None:
         """Name an entity as a subject of this write's case (retention spares it while the case is

@@ -27,10 +27,10 @@ from tahqiq.resolve.features import prepare
 from tahqiq.resolve.pipeline import LINK_PROBABILITY, REVIEW_PROBABILITY, link_new, resolve_frames
 from tahqiq.resolve.review import decisions, resolution_input
 from tahqiq.resolve.spec import RESOLVED_PROPERTIES, fields_for
-from tahqiq.resolve.tables import ResolutionRun, features_cache
+from tahqiq.resolve.tables import features_cache
 from tahqiq.store.base import utcnow
 from tahqiq.store.db import refresh_statistics
-from tahqiq.store.tables import MatchLink, ResolvedEntity
+from tahqiq.store.tables import MatchLink, ResolutionRun, ResolvedEntity
 
 _BATCH = 20_000
 

@@ -134,6 +134,23 @@ class QuarantinedRow(Base):
 
 # --- resolved entities: written by tahqiq.resolve, read through the gate ----------------------------
 
+class ResolutionRun(Base):
+    __tablename__ = "resolution_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    schema: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # full | incremental
+    backend: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    clusters: Mapped[int] = mapped_column(Integer, default=0)
+    link_threshold: Mapped[float] = mapped_column(Float)
+    model: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the trained Splink model
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # timings, cluster sizes, flagged clusters
+
+
 class ResolvedEntity(Base):
     """Which cluster (resolved real-world entity) a stored entity belongs to."""
 
