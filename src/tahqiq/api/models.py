@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, Field
+from fastapi import Response
+from pydantic import BaseModel, Field, TypeAdapter
 
 from tahqiq.govern import AuditRecord, CaseInfo
 from tahqiq.graph import Edge, Event, Graph, Node, Paths
@@ -171,3 +172,19 @@ class AccessStat(BaseModel):
 
 class AccessStats(BaseModel):
     rows: list[AccessStat]
+
+
+# --- answering with what is already typed ----------------------------------------------------------
+# A route that builds its answer from typed records declares `response_model` for /openapi.json and
+# answers with the JSON directly: FastAPI would otherwise dump the model, validate the dump against
+# the same model and dump it again (≈3 ms for a graph of 100 nodes, once per expanded node).
+
+def json_response(value: BaseModel) -> Response:
+    return Response(value.model_dump_json(by_alias=True), media_type="application/json")
+
+
+_EVENTS = TypeAdapter(list[Event])
+
+
+def events_response(events: list[Event]) -> Response:
+    return Response(_EVENTS.dump_json(events), media_type="application/json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from tahqiq import casework, graph, resolve
@@ -22,6 +22,8 @@ from tahqiq.api.models import (
     ResolvedOut,
     SearchHit,
     SearchOut,
+    events_response,
+    json_response,
 )
 from tahqiq.api.trail import UploadTooLarge, spooled, viewers
 from tahqiq.casework import Note
@@ -78,7 +80,7 @@ def search_case(request: Request, ref: str, q: Annotated[str, Query(min_length=1
 
 
 @router.get("/{ref}/entities/{entity_id}", response_model=EntityPage, responses={404: {"model": Problem}})
-def entity_page(request: Request, ref: str, entity_id: str, purpose: Purpose = None) -> EntityPage:
+def entity_page(request: Request, ref: str, entity_id: str, purpose: Purpose = None) -> Response:
     """Every value with its source and time, what it was resolved from and why, its links, and
     (for supervisors) who read it."""
     who = deps.principal(request)
@@ -89,8 +91,8 @@ def entity_page(request: Request, ref: str, entity_id: str, purpose: Purpose = N
         found = resolve.resolved(view, entity_id)
         links = graph.neighbours(view, entity_id, limit=100)
     readers, note = viewers(deps.gate(request), who, entity_id)
-    return EntityPage(entity=EntityOut.of(entity), resolved=ResolvedOut.of(found) if found else None,
-                      links=GraphOut.of(links), viewers=readers, viewers_note=note)
+    return json_response(EntityPage(entity=EntityOut.of(entity), resolved=ResolvedOut.of(found) if found else None,
+                                    links=GraphOut.of(links), viewers=readers, viewers_note=note))
 
 
 def _relations(relations: str | None) -> list[str] | None:
@@ -101,19 +103,19 @@ def _relations(relations: str | None) -> list[str] | None:
 def graph_neighbours(request: Request, ref: str, entity: Annotated[str, Query(max_length=32)],
                      relations: Annotated[str | None, Query(description="comma-separated, "
                                                                         "e.g. owner,same_cnic")] = None,
-                     limit: Annotated[int, Query(ge=1, le=2000)] = 200, purpose: Purpose = None) -> GraphOut:
+                     limit: Annotated[int, Query(ge=1, le=2000)] = 200, purpose: Purpose = None) -> Response:
     """The entity and its neighbours, as cytoscape elements."""
     with deps.case_view(request, ref, purpose) as view:
-        return GraphOut.of(graph.neighbours(view, entity, _relations(relations), limit=limit))
+        return json_response(GraphOut.of(graph.neighbours(view, entity, _relations(relations), limit=limit)))
 
 
 @router.get("/{ref}/graph/paths", response_model=PathsOut, responses={404: {"model": Problem}})
 def graph_paths(request: Request, ref: str, a: Annotated[str, Query(max_length=32)],
                 b: Annotated[str, Query(max_length=32)], max_hops: Annotated[int, Query(ge=1, le=6)] = 4,
-                relations: str | None = None, purpose: Purpose = None) -> PathsOut:
+                relations: str | None = None, purpose: Purpose = None) -> Response:
     """Shortest paths between two entities."""
     with deps.case_view(request, ref, purpose) as view:
-        return PathsOut.of(graph.paths(view, a, b, max_hops=max_hops, relations=_relations(relations)))
+        return json_response(PathsOut.of(graph.paths(view, a, b, max_hops=max_hops, relations=_relations(relations))))
 
 
 @router.get("/{ref}/graph/relations", response_model=list[str])
@@ -124,18 +126,18 @@ def graph_relations(ref: str) -> list[str]:
 
 @router.get("/{ref}/timeline", response_model=list[Event])
 def timeline(request: Request, ref: str, purpose: Purpose = None,
-             limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> list[Event]:
+             limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> Response:
     """Events of the case's subjects and their neighbours, newest first."""
     with deps.case_view(request, ref, purpose) as view:
-        return graph.timeline(view, limit=limit)
+        return events_response(graph.timeline(view, limit=limit))
 
 
 @router.get("/{ref}/places", response_model=FeatureCollection)
 def places(request: Request, ref: str, purpose: Purpose = None,
-           limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> FeatureCollection:
+           limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> Response:
     """The case's events with coordinates, as GeoJSON."""
     with deps.case_view(request, ref, purpose) as view:
-        return FeatureCollection.of(graph.places(view, limit=limit))
+        return json_response(FeatureCollection.of(graph.places(view, limit=limit)))
 
 
 @router.get("/{ref}/notes", response_model=list[Note])
