@@ -82,16 +82,15 @@ class AlertDesk:
 
     def route(self, principal: Principal, username: str, district: str) -> None:
         """Send a district's alerts to a user's control room (supervisors: users of their agency)."""
-        target = f"{username}@{district}"
         job = JobView(self.gate, principal, "assign control rooms", roles=(SUPERVISOR, ADMIN), system=False,
                       refusal="only supervisors and admins assign control rooms")
-        job.decide("alert.route", target=target)
         if district != ALL_DISTRICTS:
             try:
                 district = types.district(district)
             except types.InvalidValue:
                 raise GovernError(f"unknown district {district!r} (or '{ALL_DISTRICTS}' for every district)") from None
-        with job.write("alert.route", target=f"{username}@{district}") as w:
+        target = f"{username}@{district}"
+        with job.write("alert.route", target=target) as w:  # decided here: one decision per routing
             user = w.conn.execute(select(User.id, User.role, User.agency_id, User.disabled)
                                   .where(User.username == username)).first()
             if user is None or user.disabled:
