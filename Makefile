@@ -18,7 +18,7 @@ CHROMIUM ?= /usr/bin/chromium
 # apt-get needs root; use sudo only when we are not root already.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv assets chromium demo check test test-sqlite bench clean help
+.PHONY: venv assets chromium demo check test test-sqlite bench clean help messages
 
 help:
 	@echo "make demo   - set up, generate a synthetic Punjab, ingest, resolve, detect, and serve the dashboard"
@@ -40,11 +40,15 @@ $(ASSETS_STAMP): web/package.json web/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "npm not found: installing Debian's nodejs and npm"; \
 		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; }
 	cd web && npm ci --no-audit --no-fund --loglevel=error
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet $(VENDOR)/nastaliq/files
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet $(VENDOR)/nastaliq/files $(VENDOR)/markercluster $(VENDOR)/swagger-ui
 	cp $(NM)/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp $(NM)/cytoscape/dist/cytoscape.min.js $(VENDOR)/
 	cp $(NM)/layout-base/layout-base.js $(NM)/cose-base/cose-base.js $(NM)/cytoscape-fcose/cytoscape-fcose.js $(VENDOR)/
 	cp -r $(NM)/leaflet/dist/leaflet.js $(NM)/leaflet/dist/leaflet.css $(NM)/leaflet/dist/images $(VENDOR)/leaflet/
+	cp $(NM)/leaflet.markercluster/dist/leaflet.markercluster.js $(NM)/leaflet.markercluster/dist/MarkerCluster.css \
+		$(NM)/leaflet.markercluster/dist/MarkerCluster.Default.css $(NM)/leaflet.markercluster/MIT-LICENCE.txt $(VENDOR)/markercluster/
+	cp $(NM)/swagger-ui-dist/swagger-ui-bundle.js $(NM)/swagger-ui-dist/swagger-ui.css $(NM)/swagger-ui-dist/LICENSE \
+		$(NM)/swagger-ui-dist/favicon-32x32.png $(VENDOR)/swagger-ui/
 	cp $(NM)/@fontsource/noto-nastaliq-urdu/400.css $(VENDOR)/nastaliq/nastaliq.css
 	cp $(NM)/@fontsource/noto-nastaliq-urdu/files/*-400-normal.woff* $(NM)/@fontsource/noto-nastaliq-urdu/LICENSE $(VENDOR)/nastaliq/files/
 	touch $(ASSETS_STAMP)
@@ -75,6 +79,13 @@ check: $(STAMP)
 
 test: $(STAMP) assets chromium check
 	$(BIN)/python -m pytest
+
+# The interface's text: extract every marked string (templates, page scripts, Python) and merge it into
+# each language's catalogue; translators then fill in locale/<lang>/LC_MESSAGES/messages.po.
+LOCALE := src/tahqiq/web/locale
+messages: $(STAMP)
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k t -k _ --no-location --sort-output -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel update --quiet --no-fuzzy-matching -i $(LOCALE)/messages.pot -d $(LOCALE) -l ur
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ingest.py

@@ -4,13 +4,16 @@ TAHQIQ_HOME          directory for the embedded store, keys and evidence (defaul
 TAHQIQ_DATABASE_URL  SQLAlchemy URL of the store (default: SQLite file in TAHQIQ_HOME)
 TAHQIQ_DATABASE_SCHEMA  PostgreSQL schema to use (default: the server's search_path)
 TAHQIQ_SQLITE_CACHE_MB  SQLite page cache per connection, in MiB (default 64; SQLite's own is 2)
+TAHQIQ_TIMEZONE      the zone times are shown in (default Asia/Karachi); stored times stay UTC
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,19 @@ def settings() -> Settings:
         raise ValueError(f"TAHQIQ_SQLITE_CACHE_MB must be a whole number of MiB, not {cache!r}") from None
     return Settings(home=home, database_url=normalise_database_url(url), database_schema=schema,
                     sqlite_cache_mb=max(1, cache_mb))
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"TAHQIQ_TIMEZONE must be an IANA zone such as Asia/Karachi, not {name!r}") from None
+
+
+def local_zone() -> ZoneInfo:
+    """The zone in which people read times (pages, alerts, reports)."""
+    return _zone(os.environ.get("TAHQIQ_TIMEZONE", "").strip() or "Asia/Karachi")
 
 
 def normalise_database_url(url: str) -> str:

@@ -1,37 +1,26 @@
 """Case routes: the cases you can see, and under a case (each a read through the gate, audited):
-subjects, search, entity pages, the link graph, timeline, map events, notes and evidence."""
+subjects, notes and evidence. Search and entity pages: routes_people; the graph, timeline and map:
+routes_graph; the resolution review queue: routes_review."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from tahqiq import casework, graph, resolve
+from tahqiq import casework
 from tahqiq.api import deps
 from tahqiq.api.models import (
     CaseOut,
     EntityOut,
-    EntityPage,
-    FeatureCollection,
-    GraphOut,
     NoteIn,
-    PathsOut,
     Problem,
-    ResolvedOut,
-    SearchHit,
-    SearchOut,
-    events_response,
-    json_response,
 )
-from tahqiq.api.trail import UploadTooLarge, spooled, viewers
+from tahqiq.api.trail import UploadTooLarge, spooled
 from tahqiq.casework import Note
 from tahqiq.govern import Principal, list_cases
 from tahqiq.govern.evidence import EvidenceInfo, add_evidence, list_evidence
-from tahqiq.graph import Event
-from tahqiq.resolve import LinkExplanation
-from tahqiq.search import detected_kinds, search
 
 DENIED: dict[int | str, dict[str, Any]] = {
     403: {"model": Problem, "description": "the gate refused (the reason; the refusal is audited)"},
@@ -69,77 +58,6 @@ def attach_subject(request: Request, ref: str, body: SubjectIn, purpose: Purpose
     return EntityOut.of(entity)
 
 
-@router.get("/{ref}/search", response_model=SearchOut)
-def search_case(request: Request, ref: str, q: Annotated[str, Query(min_length=1, max_length=200)],
-                purpose: Purpose = None, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> SearchOut:
-    """CNIC, phone, plate, IBAN, chassis number, entity id or a name in any script."""
-    with deps.case_view(request, ref, purpose) as view:
-        hits = search(view, q, limit=limit)
-    return SearchOut(query=q, detected=detected_kinds(q),
-                     hits=[SearchHit(kind=h.kind, entity=EntityOut.of(h.entity)) for h in hits])
-
-
-@router.get("/{ref}/entities/{entity_id}", response_model=EntityPage, responses={404: {"model": Problem}})
-def entity_page(request: Request, ref: str, entity_id: str, purpose: Purpose = None) -> Response:
-    """Every value with its source and time, what it was resolved from and why, its links, and
-    (for supervisors) who read it."""
-    who = deps.principal(request)
-    with deps.case_view(request, ref, purpose, who) as view:
-        entity = view.entity(entity_id)
-        if entity is None:
-            raise HTTPException(404, f"no entity {entity_id}")
-        found = resolve.resolved(view, entity_id)
-        links = graph.neighbours(view, entity_id, limit=100)
-    readers, note = viewers(deps.gate(request), who, entity_id)
-    return json_response(EntityPage(entity=EntityOut.of(entity), resolved=ResolvedOut.of(found) if found else None,
-                                    links=GraphOut.of(links), viewers=readers, viewers_note=note))
-
-
-def _relations(relations: str | None) -> list[str] | None:
-    return [r.strip() for r in relations.split(",") if r.strip()] if relations else None
-
-
-@router.get("/{ref}/graph/neighbours", response_model=GraphOut, responses={404: {"model": Problem}})
-def graph_neighbours(request: Request, ref: str, entity: Annotated[str, Query(max_length=32)],
-                     relations: Annotated[str | None, Query(description="comma-separated, "
-                                                                        "e.g. owner,same_cnic")] = None,
-                     limit: Annotated[int, Query(ge=1, le=2000)] = 200, purpose: Purpose = None) -> Response:
-    """The entity and its neighbours, as cytoscape elements."""
-    with deps.case_view(request, ref, purpose) as view:
-        return json_response(GraphOut.of(graph.neighbours(view, entity, _relations(relations), limit=limit)))
-
-
-@router.get("/{ref}/graph/paths", response_model=PathsOut, responses={404: {"model": Problem}})
-def graph_paths(request: Request, ref: str, a: Annotated[str, Query(max_length=32)],
-                b: Annotated[str, Query(max_length=32)], max_hops: Annotated[int, Query(ge=1, le=6)] = 4,
-                relations: str | None = None, purpose: Purpose = None) -> Response:
-    """Shortest paths between two entities."""
-    with deps.case_view(request, ref, purpose) as view:
-        return json_response(PathsOut.of(graph.paths(view, a, b, max_hops=max_hops, relations=_relations(relations))))
-
-
-@router.get("/{ref}/graph/relations", response_model=list[str])
-def graph_relations(ref: str) -> list[str]:
-    """The relation names a link can have (for filters)."""
-    return graph.relation_names()
-
-
-@router.get("/{ref}/timeline", response_model=list[Event])
-def timeline(request: Request, ref: str, purpose: Purpose = None,
-             limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> Response:
-    """Events of the case's subjects and their neighbours, newest first."""
-    with deps.case_view(request, ref, purpose) as view:
-        return events_response(graph.timeline(view, limit=limit))
-
-
-@router.get("/{ref}/places", response_model=FeatureCollection)
-def places(request: Request, ref: str, purpose: Purpose = None,
-           limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> Response:
-    """The case's events with coordinates, as GeoJSON."""
-    with deps.case_view(request, ref, purpose) as view:
-        return json_response(FeatureCollection.of(graph.places(view, limit=limit)))
-
-
 @router.get("/{ref}/notes", response_model=list[Note])
 def get_notes(request: Request, ref: str, entity: str | None = None, purpose: Purpose = None) -> list[Note]:
     with deps.case_view(request, ref, purpose) as view:
@@ -169,23 +87,3 @@ def post_evidence(request: Request, ref: str, file: UploadFile = File(...),
         raise HTTPException(413, f"evidence {exc}") from None
 
 
-@router.get("/{ref}/resolution/review", response_model=list[LinkExplanation])
-def review(request: Request, ref: str, purpose: Purpose = None,
-           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[LinkExplanation]:
-    """Uncertain record pairs no analyst has decided yet, most likely first."""
-    with deps.case_view(request, ref, purpose) as view:
-        return resolve.review_queue(view, limit=limit)
-
-
-class DecisionIn(BaseModel):
-    left_id: str = Field(min_length=1, max_length=32)
-    right_id: str = Field(min_length=1, max_length=32)
-    decision: str = Field(pattern="^(merge|split)$")
-    reason: str = Field(min_length=5, max_length=2000)
-
-
-@router.post("/{ref}/resolution/decide", status_code=201)
-def decide(request: Request, ref: str, body: DecisionIn, purpose: Purpose = None) -> dict[str, int]:
-    """Merge or split two records (kept with your name and reason; every later run obeys it)."""
-    with deps.case_view(request, ref, purpose) as view:
-        return {"id": resolve.decide(view, body.left_id, body.right_id, body.decision, body.reason)}

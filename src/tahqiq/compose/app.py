@@ -19,7 +19,17 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.middleware.base import RequestResponseEndpoint
 
-from tahqiq.api import deps, exports, routes_alerts, routes_audit, routes_auth, routes_cases
+from tahqiq.api import (
+    deps,
+    exports,
+    routes_alerts,
+    routes_audit,
+    routes_auth,
+    routes_cases,
+    routes_graph,
+    routes_people,
+    routes_review,
+)
 from tahqiq.api.auth import SESSION_COOKIE, Sessions
 from tahqiq.govern import Gate
 from tahqiq.store import open_store
@@ -70,7 +80,8 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool = True, gat
             return JSONResponse({"detail": exc.reason, "audit_seq": exc.audit_seq}, status_code=403)
         return await http_exception_handler(request, exc)
 
-    for router in (routes_auth.router, routes_cases.router, exports.router, routes_audit.router,
+    for router in (routes_auth.router, routes_cases.router, routes_people.router, routes_graph.router,
+                   routes_review.router, exports.router, routes_audit.router,
                    routes_alerts.router, maps.router, pages.router):
         app.include_router(router)
     STATIC_DIR.mkdir(parents=True, exist_ok=True)

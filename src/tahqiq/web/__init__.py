@@ -9,11 +9,15 @@ npm (web/package.json) and are copied into ``static/vendor`` by ``make assets``.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
+
+from tahqiq.config import local_zone
+from tahqiq.web import i18n
 
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
@@ -21,7 +25,10 @@ TEMPLATES_DIR = WEB_DIR / "templates"
 VENDOR_DIR = STATIC_DIR / "vendor"
 DATA_DIR = WEB_DIR / "data"
 
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(),
+                                           extensions=["jinja2.ext.i18n"]))
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+    i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext)
 
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
@@ -35,16 +42,36 @@ def bidi(value: object) -> Markup:
     return Markup('<bdi dir="auto">{}</bdi>').format(escape(text))
 
 
-def when(value: object) -> str:
-    """A timestamp as analysts read it: date and minutes, no microseconds. Stored times are UTC and
-    say so; event times from sources keep the local time they were recorded in (e.g. +05:00)."""
+def local_time(value: datetime) -> datetime:
+    """`value` in the reader's zone (naive datetimes are UTC: that is how the store keeps them)."""
+    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(local_zone())
+
+
+def when(value: object, seconds: bool = False) -> str:
+    """A time as people read it: local date and minutes with the zone's name ("2026-11-29 14:10
+    PKT"). ISO strings are parsed first, so a source's "+05:00" and the store's UTC read the same."""
+    if isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d", value):
+        text = value
+        try:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return text[:16].replace("T", " ")
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M") + (" UTC" if value.utcoffset() is not None else "")
-    text = "" if value is None else str(value)
-    return text[:16].replace("T", " ") if re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text) else text
+        local = local_time(value)
+        return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + f" {local.tzname()}"
+    return "" if value is None else str(value)
+
+
+def zone_label() -> str:
+    """The short name of the reader's zone now ("PKT"), for column headings and the page scripts."""
+    return datetime.now(local_zone()).tzname() or str(local_zone())
 
 
 templates.env.filters["bidi"] = bidi
 templates.env.filters["when"] = when
+templates.env.globals["zone_label"] = zone_label
+templates.env.globals["zone_name"] = lambda: str(local_zone())
+templates.env.globals["languages"] = i18n.LANGUAGES
 
-__all__ = ["DATA_DIR", "STATIC_DIR", "TEMPLATES_DIR", "VENDOR_DIR", "WEB_DIR", "bidi", "templates", "when"]
+__all__ = ["DATA_DIR", "STATIC_DIR", "TEMPLATES_DIR", "VENDOR_DIR", "WEB_DIR", "bidi", "local_time", "templates",
+           "when", "zone_label"]

@@ -14,13 +14,15 @@ and back.
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tahqiq.api import deps
 from tahqiq.api.routes_auth import local_path
 from tahqiq.govern import Principal, list_cases
-from tahqiq.web import case_pages, control_pages, oversight_pages
+from tahqiq.web import case_pages, control_pages, i18n, oversight_pages, people_pages
 from tahqiq.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -52,7 +54,28 @@ def home(request: Request, who: Principal = Depends(deps.page_principal)) -> Res
     return page(request, "home.html", who, nav="home", cases=cases)
 
 
+@router.get("/language/{code}")
+def choose_language(request: Request, code: str, next: str = "/") -> Response:
+    """The language switch: remember the reader's choice for a year and go back where they were."""
+    if code not in i18n.LANGUAGES:
+        raise HTTPException(404, f"no interface language {code!r}; there are {', '.join(i18n.LANGUAGES)}")
+    response = RedirectResponse(local_path(next), status_code=303)
+    response.set_cookie(i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
+                        secure=bool(request.app.state.secure_cookies))
+    return response
+
+
+@router.get("/i18n/{code}.js")
+def script_messages(code: str) -> Response:
+    """The translations the page scripts use (`Tahqiq.t`), as a script that app.js reads."""
+    if code not in i18n.LANGUAGES:
+        raise HTTPException(404, f"no interface language {code!r}")
+    body = "window.TAHQIQ_MESSAGES = " + json.dumps(i18n.script_catalog(code), ensure_ascii=False) + ";\n"
+    return Response(body, media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "max-age=300"})
+
+
 router.include_router(case_pages.router)
+router.include_router(people_pages.router)
 router.include_router(control_pages.router)
 router.include_router(oversight_pages.router)
 

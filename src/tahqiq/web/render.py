@@ -17,14 +17,18 @@ from fastapi.responses import HTMLResponse, Response
 
 from tahqiq.api import deps
 from tahqiq.govern import AccessDenied, CaseView, GovernError, Principal
-from tahqiq.web import templates
+from tahqiq.web import i18n, templates
 
 
 def page(request: Request, template: str, who: Principal | None, *, status_code: int = 200,
          **context: Any) -> HTMLResponse:
-    """Render `template` with what every page needs in its top bar."""
+    """Render `template` in the reader's language with what every page needs in its top bar."""
+    lang = i18n.language_of(request)
+    i18n.use_language(lang)
     context.setdefault("nav", None)
     context.setdefault("case_ref", None)
+    context.setdefault("lang", lang)
+    context.setdefault("rtl", i18n.is_rtl(lang))
     return templates.TemplateResponse(
         request, template,
         {"user": who, "csrf_token": getattr(request.state, "csrf_token", None), **context},

@@ -44,6 +44,33 @@
 
   function isUrdu(text) { return ARABIC.test(text || ""); }
 
+  /* The interface text in the reader's language: `t("Verified")`, or with named values
+     `t("%(n)s alerts", {n: 3})`. Messages come from /i18n/<lang>.js (the same catalogue as the pages). */
+  function t(message, values) {
+    const catalog = window.TAHQIQ_MESSAGES || {};
+    let text = catalog[message] || message;
+    if (values) text = text.replace(/%\((\w+)\)s/g, (m, k) => (k in values ? String(values[k]) : m));
+    return text;
+  }
+
+  /* A time as people read it, in the deployment's zone with its name: "2026-11-29 14:10 PKT".
+     Accepts ISO strings (with offset or Z) and epoch seconds. */
+  const ZONE = document.querySelector('meta[name="timezone"]');
+  const ZONE_NAME = (ZONE && ZONE.content) || "Asia/Karachi";
+  const ZONE_LABEL = (ZONE && ZONE.dataset.label) || ZONE_NAME;
+  const TIME_FORMAT = new Intl.DateTimeFormat("en-CA", {
+    timeZone: ZONE_NAME, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  function time(value, withZone) {
+    if (value === null || value === undefined || value === "") return "";
+    const d = typeof value === "number" ? new Date(value * 1000) : new Date(value);
+    if (isNaN(d.getTime())) return String(value);
+    const p = Object.fromEntries(TIME_FORMAT.formatToParts(d).map((x) => [x.type, x.value]));
+    const text = `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+    return withZone === false ? text : text + " " + ZONE_LABEL;
+  }
+
   /* A text node wrapped so that Urdu renders right-to-left in Nastaliq and cannot reorder the
      surrounding Latin text. Always builds DOM nodes (never innerHTML) so values cannot inject markup. */
   function bidi(text) {
@@ -65,9 +92,9 @@
     return node;
   }
 
-  function when(t) { return t ? String(t).slice(0, 16).replace("T", " ") : "time unknown"; }
+  function when(value) { return value ? time(value) : t("time unknown"); }
 
-  window.Tahqiq = { api, query, csrfToken, isUrdu, bidi, el, when };
+  window.Tahqiq = { api, query, csrfToken, isUrdu, bidi, el, when, time, t };
 
   /* htmx swaps only 2xx answers by default; our fragments answer 422 with the reason inside, so
      swap those too. A refusal (403) or other failure is shown as an alert instead of vanishing. */

@@ -1,0 +1,50 @@
+"""Finding people under a case: search and the page of one entity (each a read through the gate,
+audited)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+
+from tahqiq import graph, resolve
+from tahqiq.api import deps
+from tahqiq.api.models import EntityOut, EntityPage, GraphOut, Problem, ResolvedOut, SearchHit, SearchOut, json_response
+from tahqiq.api.trail import viewers
+from tahqiq.search import detected_kinds, search
+
+DENIED: dict[int | str, dict[str, Any]] = {
+    403: {"model": Problem, "description": "the gate refused (the reason; the refusal is audited)"},
+    401: {"model": Problem},
+}
+router = APIRouter(prefix="/api/cases", tags=["people"], responses=DENIED, dependencies=[Depends(deps.csrf_check)])
+Purpose = Annotated[str | None, Query(max_length=500, description="why you read this (default: the case's purpose)")]
+
+
+@router.get("/{ref}/search", response_model=SearchOut)
+def search_case(request: Request, ref: str, q: Annotated[str, Query(min_length=1, max_length=200)],
+                purpose: Purpose = None, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> SearchOut:
+    """CNIC, phone, plate, IBAN, chassis number, entity id or a name in any script."""
+    with deps.case_view(request, ref, purpose) as view:
+        hits = search(view, q, limit=limit)
+    return SearchOut(query=q, detected=detected_kinds(q),
+                     hits=[SearchHit(kind=h.kind, entity=EntityOut.of(h.entity)) for h in hits])
+
+
+@router.get("/{ref}/entities/{entity_id}", response_model=EntityPage, responses={404: {"model": Problem}})
+def entity_page(request: Request, ref: str, entity_id: str, purpose: Purpose = None) -> Response:
+    """Every value with its source and time, what it was resolved from and why, its links, and
+    (for supervisors) who read it."""
+    who = deps.principal(request)
+    with deps.case_view(request, ref, purpose, who) as view:
+        entity = view.entity(entity_id)
+        if entity is None:
+            raise HTTPException(404, f"no entity {entity_id}")
+        found = resolve.resolved(view, entity_id)
+        links = graph.neighbours(view, entity_id, limit=100)
+    readers, note = viewers(deps.gate(request), who, entity_id)
+    return json_response(EntityPage(entity=EntityOut.of(entity), resolved=ResolvedOut.of(found) if found else None,
+                                    links=GraphOut.of(links), viewers=readers, viewers_note=note))
+
+
+__all__ = ["router"]
