@@ -68,8 +68,8 @@ chromium:
 	@test -x $(CHROMIUM) || { echo "installing Debian chromium for the browser tests"; \
 		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
-demo: $(STAMP) assets
-	$(BIN)/tahqiq demo --persons $(DEMO_PERSONS) --out $(DEMO_DIR)
+demo: $(STAMP) assets  # make demo PORT=8080 serves on another port (default 8000)
+	$(BIN)/tahqiq demo --persons $(DEMO_PERSONS) --out $(DEMO_DIR)$(if $(PORT), --port $(PORT))
 
 # The checks first (seconds): the rooms' import contracts, types, lint; then the tests.
 check: $(STAMP)
@@ -81,11 +81,17 @@ test: $(STAMP) assets chromium check
 	$(BIN)/python -m pytest
 
 # The interface's text: extract every marked string (templates, page scripts, Python) and merge it into
-# each language's catalogue; translators then fill in locale/<lang>/LC_MESSAGES/messages.po.
+# each language's catalogue; translators then fill in locale/<lang>/LC_MESSAGES/messages.po (docs/i18n.md).
+# A new language's catalogue is created on its first run (--init-missing); removed strings stay as #~ lines.
 LOCALE := src/tahqiq/web/locale
+LANGS := ur
+EXTRACT_KEYWORDS := -k t -k _ -k nt:1,2 -k N_
 messages: $(STAMP)
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k t -k _ --no-location --sort-output -o $(LOCALE)/messages.pot .
-	$(BIN)/pybabel update --quiet --no-fuzzy-matching -i $(LOCALE)/messages.pot -d $(LOCALE) -l ur
+	$(BIN)/pybabel -q extract -F babel.cfg $(EXTRACT_KEYWORDS) --no-location --sort-output --no-wrap \
+		--project=Tahqiq -o $(LOCALE)/messages.pot .
+	for lang in $(LANGS); do $(BIN)/pybabel -q update --init-missing --no-fuzzy-matching --no-wrap \
+		-i $(LOCALE)/messages.pot -d $(LOCALE) -l $$lang || exit 1; done
+	@$(BIN)/python -c 'import sys; from tahqiq.web.i18n import report_untranslated; report_untranslated(sys.argv[1:])' $(LANGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ingest.py

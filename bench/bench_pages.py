@@ -61,17 +61,26 @@ def main() -> None:
         "home": lambda: ["/"],
         "control room": lambda: ["/control-room"],
         "case workspace": lambda: [base],
-        "case workspace + data": lambda: [base, *[f"{api}/graph/neighbours?entity={p}" for p in people],
-                                         f"{api}/timeline", f"{api}/places"],
+        # What the workspace loads when it opens: the people-level graph, the timeline, the map's events.
+        "case workspace + data": lambda: [base, f"{api}/graph/start", f"{api}/timeline", f"{api}/map",
+                                         "/api/map/tiles.json"],
+        "graph start (JSON)": lambda: [f"{api}/graph/start"],
+        "graph expand a person (JSON)": lambda: [f"{api}/graph/neighbours?entity={rng.choice(people)}&people=true"],
+        "graph details (JSON)": lambda: [f"{api}/graph/details?entity={rng.choice(people)}"],
         "search page (CNIC)": lambda: [f"{base}/search?q={rng.choice(cnics)}"],
         "search page (name)": lambda: [f"{base}/search?q={rng.choice(names)}"],
+        "search page (name, p. 2)": lambda: [f"{base}/search?q={rng.choice(names)}&page=2"],
         "entity page": lambda: [f"{base}/entities/{rng.choice(people)}"],
+        "entity page (Urdu UI)": lambda: [f"{base}/entities/{rng.choice(people)}"],
+        "review queue": lambda: [f"{base}/review"],
+        "review queue, page 3": lambda: [f"{base}/review?page=3"],
         "timeline (JSON)": lambda: [f"{api}/timeline"],
-        "map events (JSON)": lambda: [f"{api}/places"],
+        "map events (JSON)": lambda: [f"{api}/map"],
         "export CSV": lambda: [f"{api}/export/csv"],
     }
-    print(f"{'page':24} {'p50 ms':>9} {'p95 ms':>9}", flush=True)
+    print(f"{'page':32} {'p50 ms':>9} {'p95 ms':>9}", flush=True)
     for name, make in pages.items():
+        client.cookies.set("lang", "ur" if "Urdu" in name else "en")
         times = []
         for _ in range(args.rounds):
             urls = make()
@@ -80,16 +89,24 @@ def main() -> None:
                 r = client.get(url, follow_redirects=False)
                 assert r.status_code == 200, (url, r.status_code, r.text[:300])
             times.append((time.perf_counter() - t0) * 1000)
-        print(f"{name:24} {statistics.median(times):9.1f} {p95(times):9.1f}", flush=True)
+        print(f"{name:32} {statistics.median(times):9.1f} {p95(times):9.1f}", flush=True)
     # Oversight pages are for supervisors and auditors.
     r = client.post("/api/login", json={"username": "sup", "password": PASSWORD})
-    times = []
-    for _ in range(args.rounds):
-        t0 = time.perf_counter()
-        r = client.get("/oversight", follow_redirects=False)
-        assert r.status_code == 200, (r.status_code, r.text[:300])
-        times.append((time.perf_counter() - t0) * 1000)
-    print(f"{'oversight (supervisor)':24} {statistics.median(times):9.1f} {p95(times):9.1f}", flush=True)
+    client.cookies.set("lang", "en")
+    looks = {
+        "oversight (supervisor)": lambda: "/oversight",
+        "oversight: who searched a name": lambda: f"/oversight?prop=name&value={rng.choice(names)}",
+        "oversight: who searched a CNIC": lambda: f"/oversight?prop=cnic&value={rng.choice(cnics)}",
+        "oversight: who read a record": lambda: f"/oversight?entity={rng.choice(people)}",
+    }
+    for name, url in looks.items():
+        times = []
+        for _ in range(args.rounds):
+            t0 = time.perf_counter()
+            r = client.get(url(), follow_redirects=False)
+            assert r.status_code == 200, (r.status_code, r.text[:300])
+            times.append((time.perf_counter() - t0) * 1000)
+        print(f"{name:32} {statistics.median(times):9.1f} {p95(times):9.1f}", flush=True)
 
 
 if __name__ == "__main__":

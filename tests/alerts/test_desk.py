@@ -116,7 +116,7 @@ def test_lifecycle_order_and_history(world, engine):
         desk.act(ayesha, a, "escalate")
     assert desk.act(ayesha, a, "ack").status == "acknowledged"
     assert desk.act(bilal, a, "verify", note="photo matches").status == "verified"
-    assert desk.act(ayesha, a, "dispatch", note="PRU-12").status == "dispatched"
+    assert desk.act(ayesha, a, "dispatch", note="stop and search", unit="PRU-12").status == "dispatched"
     with pytest.raises(GovernError, match="is dispatched; dispatch needs"):
         desk.act(ayesha, a, "dispatch")
     done = desk.act(ayesha, a, "close")

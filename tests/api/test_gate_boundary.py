@@ -85,11 +85,26 @@ def _flows(api) -> None:  # noqa: F811
     assert api.client.get(f"{base}/entities/{w.subject}", headers=sup).status_code == 200
     assert api.client.get(f"{base}/graph/neighbours", params={"entity": ids["vehicle"]}, headers=h).status_code == 200
     assert api.client.get(f"{base}/graph/paths", params={"a": w.subject, "b": ids["fir"]}, headers=h).status_code == 200
+    # The people-level graph of the workspace, its details panel and saved charts.
+    for path, params in (("graph/start", {}), ("graph/neighbours", {"entity": w.subject, "people": "true"}),
+                         ("graph/paths", {"a": w.subject, "b": ids["fir"], "people": "true"}),
+                         ("graph/details", {"entity": w.subject})):
+        assert api.client.get(f"{base}/{path}", params=params, headers=h).status_code == 200, path
+    saved = api.client.post(f"{base}/charts", json={"title": "first look", "body": {"nodes": []}}, headers=h)
+    assert saved.status_code in (200, 201), saved.text
+    assert api.client.get(f"{base}/charts", headers=h).status_code == 200
+    assert api.client.get(f"{base}/charts/{saved.json()['id']}", headers=h).status_code == 200
     for path in ("timeline", "places", "subjects", "notes", "evidence", "resolution/review", "export/csv",
                  "export/html", "export/ftm"):
         assert api.client.get(f"{base}/{path}", headers=h).status_code == 200, path
     assert api.client.post(f"{base}/notes", json={"body": "seen at Kalma Chowk", "entity_id": w.subject},
                            headers=h).status_code == 201
+    # The pages read through the same gate as their API twins.
+    page = f"/cases/{case}"
+    for path in ("", "/search?q=محمد+اسلم", f"/search?q={CNIC}", f"/entities/{w.subject}", "/review"):
+        assert api.client.get(page + path, headers=h, follow_redirects=False).status_code == 200, path
+    assert api.client.get("/oversight", params={"prop": "name", "value": "Muhammad Aslam"}, follow_redirects=False,
+                          headers=member_headers(api, "irfan")).status_code == 200
     gate, omar = w.gate, w.users["omar"]
     soon = datetime.now(UTC) + timedelta(days=5)
     with gate.session(omar, w.other_case, "absconder under warrant W-77") as view:

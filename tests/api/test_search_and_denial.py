@@ -34,13 +34,45 @@ def test_search_is_audited_with_a_keyed_hash_never_the_value(api):
     _search(api, CNIC)
     _search(api, "Muhammad Aslam")
     entries = api.world.gate.audit.records(since=0, limit=100_000)
-    finds = [e for e in entries if e.action in ("read.find", "read.find_name") and e.decision == "grant"]
+    finds = [e for e in entries if e.action == "read.search" and e.decision == "grant"]
     assert finds and all(e.case == api.world.case for e in finds)
     text = " ".join(str(e.to_dict()) for e in finds)
     assert CNIC not in text and "3520212345671" not in text and "aslam" not in text.lower()
     # An auditor given the CNIC can still find the searches for it.
     hits = api.world.gate.access_log(api.world.users["irfan"], value=("cnic", CNIC))
     assert any(h.actor == "ayesha" for h in hits)
+
+
+def _entries_by(api, user, since):
+    return [e for e in api.world.gate.audit.records(since=since, limit=100_000) if e.actor == user]
+
+
+@pytest.mark.parametrize("q,kind,value", [
+    ("3520212345671", "cnic", CNIC),                # a CNIC is tried in every CNIC property: still one entry
+    ("0333-1112233", "phone", "+923331112233"),      # the key of the normalised number, whatever the format
+])
+def test_one_search_is_one_audit_entry_listing_its_keys(api, q, kind, value):
+    from tahqiq.names import name_key
+
+    gate = api.world.gate
+    headers = member_headers(api, "ayesha")
+    since = gate.audit.records(since=0, limit=1, newest_first=True)[0].seq + 1
+    r = api.client.get(f"/api/cases/{api.world.case}/search", params={"q": q}, headers=headers)
+    assert r.status_code == 200 and r.json()["hits"]
+    mine = _entries_by(api, "ayesha", since)
+    assert [e.action for e in mine] == ["read.search"]
+    entry = mine[0]
+    assert entry.target == f"{kind}#{gate.digest(kind, value)}"
+    assert f"{kind}#{gate.digest(kind, value)}" in entry.detail["queried"]
+    assert set(entry.detail["ids"]) >= {h["entity"]["id"] for h in r.json()["hits"]}
+    # A name: the same key from the Urdu and the Roman spelling, so oversight finds either.
+    since = entry.seq + 1
+    for spelling in ("محمد علی رضا", "Mohd Ali Raza"):
+        api.client.get(f"/api/cases/{api.world.case}/search", params={"q": spelling}, headers=headers)
+    names = _entries_by(api, "ayesha", since)
+    assert [e.action for e in names] == ["read.search", "read.search"]
+    key = f"name#{gate.digest('name', name_key('Muhammad Ali Raza'))}"
+    assert all(e.detail["queried"] == [key] and e.target == key for e in names)
 
 
 def test_search_rejects_nonsense(api):

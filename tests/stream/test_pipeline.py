@@ -219,8 +219,13 @@ def test_cli_replay_rules_and_alert_desk(world, engine, streams, tmp_path):
     assert r.exit_code == 0 and str(first) in r.output
     r = cli("alerts", "dispatch", first, user="ayesha")
     assert r.exit_code == 2 and "verify" in r.output
-    for step in ("ack", "verify", "dispatch", "close"):
+    for step in ("ack", "verify"):
         r = cli("alerts", step, first, "--note", "checked", user="ayesha")
+        assert r.exit_code == 0, r.output
+    r = cli("alerts", "dispatch", first, "--note", "checked", user="ayesha")
+    assert r.exit_code == 2 and "unit" in r.output  # a dispatch names who was sent
+    for step, *more in (("dispatch", "--unit", "PS Gulberg"), ("close",)):
+        r = cli("alerts", step, first, "--note", "checked", *more, user="ayesha")
         assert r.exit_code == 0, r.output
     r = cli("alerts", "show", first, user="ayesha")
     assert "closed" in r.output and "ayesha: dispatch" in r.output

@@ -30,6 +30,14 @@ class Site:
     second_subject: str = ""   # the NADRA record with the owner's CNIC
     owner_cnic: str = ""
     plate: str = ""
+    # A person on the wanted list whose cluster holds a NADRA record (test_people.py): the wanted-list
+    # record, its warrant, the Urdu name and the birth date that only the NADRA record gives.
+    wanted: str = ""
+    warrant: str = ""
+    warrant_number: str = ""
+    wanted_urdu_name: str = ""
+    wanted_birth_date: str = ""
+    wanted_nadra: str = ""
 
 
 def ingest_generated(engine: Engine, out: Path, persons: int, seed: int = 4) -> None:
@@ -82,6 +90,44 @@ def plate_reads(site: Site) -> list[dict]:
             if normalise_key("plate", r["plate"]) == site.plate]
 
 
+def resolve_site(site: Site) -> None:
+    """A resolution run over the person records, as `tahqiq resolve` starts it (a supervisor's)."""
+    from tahqiq.resolve.store_run import run_resolution
+
+    run_resolution(site.engine, site.gate, site.users["sana"])
+
+
+def pick_wanted(site: Site) -> None:
+    """A wanted-list person resolved together with their NADRA record, which alone carries the
+    birth date and has an Urdu-script name; chosen from the data, so the tests follow the generator."""
+    from tahqiq.store.tables import ResolvedEntity
+
+    with site.engine.connect() as conn:
+        warrants = conn.execute(select(Statement.entity_id, Statement.value).where(
+            Statement.schema == "Warrant", Statement.prop == "subject").order_by(Statement.entity_id)).all()
+        for warrant, person in warrants:
+            cluster = conn.execute(select(ResolvedEntity.cluster_id).where(ResolvedEntity.entity_id == person)).scalar()
+            if cluster is None:
+                continue
+            members = conn.execute(select(ResolvedEntity.entity_id).where(ResolvedEntity.cluster_id == cluster)
+                                   ).scalars().all()
+            nadra = conn.execute(select(Statement.entity_id).where(
+                Statement.entity_id.in_(members), Statement.source == "nadra_id_registry",
+                Statement.schema == "Person")).scalar()
+            if nadra is None or _value(conn, person, "birthDate"):
+                continue
+            birth, urdu = _value(conn, nadra, "birthDate"), conn.execute(select(Statement.value).where(
+                Statement.entity_id == nadra, Statement.script == "Arab",
+                Statement.prop.in_(("name", "alias", "nameUrdu")))
+                .order_by(Statement.id)).scalar()
+            if birth and urdu:
+                site.wanted, site.warrant, site.wanted_nadra = person, warrant, nadra
+                site.warrant_number = _value(conn, warrant, "warrantNumber") or ""
+                site.wanted_birth_date, site.wanted_urdu_name = birth, urdu
+                return
+    raise RuntimeError("no wanted person is resolved with a NADRA record that has a birth date and an Urdu name")
+
+
 def build_site(root: Path, persons: int = 300) -> Site:
     """Generate, ingest, add users and cases. `root` must be TAHQIQ_HOME's parent (keys live there)."""
     from tahqiq.store import open_store
@@ -98,6 +144,8 @@ def build_site(root: Path, persons: int = 300) -> Site:
         identity.add_user(audit, admin, name, PASSWORD, role, agency)
     site.users = {n: gate.authenticate_password(n, PASSWORD) for n in ("admin", "sana", "ayesha", "bilal", "irfan")}
     pick_subjects(site)
+    resolve_site(site)
+    pick_wanted(site)
     sana = site.users["sana"]
     open_case(audit, sana, CASE, basis_kind="fir", basis_ref="123/2026 PS Model Town",
               authorising_officer="SP Investigation Lahore", purpose="vehicle snatching investigation", days=30,

@@ -61,31 +61,44 @@ def test_graph_expands_two_hops_and_map_shows_events(page, site):
     login(page, "ayesha", next_url=f"/cases/{CASE}")
     page.wait_for_selector("[data-graph][data-ready]")
     count = lambda: page.evaluate("window.tahqiqGraph.nodes().length")  # noqa: E731
-    assert count() == 3  # the three subjects
+    # The three subjects: the owner's excise record and the NADRA record of their CNIC are one person
+    # (one node listing its records), beside their vehicle. (tests/web/test_graph.py: the rest of the graph.)
+    person = page.evaluate(f"""window.tahqiqGraph.nodes().filter(n => (n.data('records') || [])
+        .some(r => r.id === {json.dumps(site.second_subject)})).map(n => n.id())[0]""")
+    assert person and page.evaluate(f"""window.tahqiqGraph.getElementById({json.dumps(person)}).data('records')
+        .map(r => r.id)""").count(site.subject) == 1
+    assert page.evaluate("window.tahqiqGraph.nodes().filter(n => n.data('subject')).length") == 2
 
     def click_node(node_id: str) -> None:
-        # A real mouse click on the canvas, where cytoscape drew the node.
+        # A real mouse double-click on the canvas, where cytoscape drew the node (a click selects it).
         page.locator("#graph").scroll_into_view_if_needed()
         box = page.locator("#graph").bounding_box()
         pos = page.evaluate(f"window.tahqiqGraph.getElementById({json.dumps(node_id)}).renderedPosition()")
         before = int(page.get_attribute("[data-graph]", "data-expansions") or 0)
-        page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+        page.mouse.dblclick(box["x"] + pos["x"], box["y"] + pos["y"])
+        page.wait_for_selector(f'[data-graph][data-expansions="{before + 1}"]')
+
+    def expand_person(node_id: str) -> None:
+        # For a person (a double-click shows their records) and for keyboard users: choose, press Expand.
+        before = int(page.get_attribute("[data-graph]", "data-expansions") or 0)
+        page.select_option("#expand-node", node_id)
+        page.get_by_role("button", name="Expand", exact=True).click()
         page.wait_for_selector(f'[data-graph][data-expansions="{before + 1}"]')
 
     reads_js = "window.tahqiqGraph.nodes().filter(n => n.data('schema') === 'PlateRead').length"
-    click_node(site.subject)  # hop 1 from the owner: their registered vehicle (and what else names them)
+    expand_person(person)  # hop 1 from the owner: their registered vehicle (and what else names them)
     after_one = count()
-    assert page.evaluate(f"window.tahqiqGraph.getElementById({json.dumps(site.subject)}).neighborhood()"
+    assert page.evaluate(f"window.tahqiqGraph.getElementById({json.dumps(person)}).neighborhood()"
                          f".nodes().map(n => n.id())").count(site.vehicle) == 1
     assert page.evaluate(reads_js) == 0
     click_node(site.vehicle)  # hop 2: the ANPR plate reads of that vehicle
     reads = page.evaluate(reads_js)
     assert reads > 0 and count() > after_one
     hops = page.evaluate(f"""() => {{ const cy = window.tahqiqGraph;
-        const bfs = cy.elements().bfs({{ roots: cy.getElementById({json.dumps(site.subject)}) }});
+        const bfs = cy.elements().bfs({{ roots: cy.getElementById({json.dumps(person)}) }});
         const read = cy.nodes().filter(n => n.data('schema') === 'PlateRead')[0];
         return bfs.path.filter(e => e.isEdge()).length && cy.elements().aStar({{ """
-                         f"""root: cy.getElementById({json.dumps(site.subject)}), goal: read }}).distance; }}""")
+                         f"""root: cy.getElementById({json.dumps(person)}), goal: read }}).distance; }}""")
     assert hops == 2
     assert not page.js_errors, page.js_errors
     page.locator("#graph-h").scroll_into_view_if_needed()
@@ -101,10 +114,10 @@ def test_graph_expands_two_hops_and_map_shows_events(page, site):
     assert shown["plateLinks"] == 0 and shown["reads"] < reads
     page.get_by_label("Same registration plate", exact=True).check()
 
-    # Paths between two subjects: the owner's excise record and the NADRA record share a CNIC.
-    page.select_option("#path-a", site.subject)
-    page.select_option("#path-b", site.second_subject)
-    page.get_by_role("button", name="Find paths").click()
+    # Paths between the two subjects' nodes: the person owns the vehicle.
+    page.select_option("#path-a", person)
+    page.select_option("#path-b", site.vehicle)
+    page.get_by_role("button", name="Find paths", exact=True).click()
     page.wait_for_selector("[data-graph][data-paths]")
     assert int(page.get_attribute("[data-graph]", "data-paths")) >= 1
 
@@ -112,8 +125,9 @@ def test_graph_expands_two_hops_and_map_shows_events(page, site):
     page.wait_for_selector("[data-timeline][data-events]")
     assert int(page.get_attribute("[data-timeline]", "data-events")) > 0
     page.wait_for_selector("[data-map][data-ready]")
-    markers = page.locator("#map path.event-marker")
-    assert markers.count() == int(page.get_attribute("[data-map]", "data-events")) > 0
+    # markers, or clusters of them (tests/web/test_maps.py accounts for every one)
+    assert int(page.get_attribute("[data-map]", "data-events")) > 0
+    assert page.locator("#map .event-marker, #map .event-cluster").count() > 0
     tiles = page.locator("#map img.leaflet-tile-loaded")
     assert tiles.count() > 0  # the offline basemap answered
     page.locator("#map-h").scroll_into_view_if_needed()

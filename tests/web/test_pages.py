@@ -76,7 +76,7 @@ def test_supervisor_sees_who_viewed_a_record(client, world):
     r = client.get(f"/cases/{world.case}/entities/{world.subject}")
     assert r.status_code == 200
     trail = r.text[r.text.index('data-testid="viewers"'):]
-    assert "ayesha" in trail and "read.entities" in trail
+    assert "ayesha" in trail and "read.profile" in trail
 
 
 def test_notes_fragment_needs_the_csrf_token(client, world):

@@ -13,8 +13,13 @@ Lifecycle, each step by a named user:
     new -> acknowledged -> verified -> dispatched -> closed
                         -> false_positive -> closed
 
-Dispatch needs a verified alert: no response is sent on a match no human has checked. False
-positives and verifications are counted per rule (`feedback`).
+Dispatch needs a verified alert: no response is sent on a match no human has checked; it names the
+unit or police station sent and a note (what they were told). False positives and verifications
+are counted per rule (`feedback`).
+
+Triage (`triage`: filters, counts, groups of repeats, pages) and supervision (`supervise`: time
+to acknowledge, workload per district) are in `tahqiq.alerts.triage`; what an alert means (`explain`)
+in `tahqiq.alerts.explain`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, func, insert, or_, select, update
 
+from tahqiq.alerts import triage as tri
+from tahqiq.alerts.explain import AlertFacts, enrich, facts_of
 from tahqiq.alerts.tables import Alert, AlertAction, ControlRoomRoute, RuleFeedback
 from tahqiq.govern import ADMIN, AUDITOR, READER_ROLES, ROLES, SUPERVISOR, Gate, GovernError, JobView, Principal
 from tahqiq.govern.tables import User
@@ -63,6 +70,45 @@ class AlertView:
     case_ref: str | None
     evidence: dict[str, Any]
     history: list[dict[str, Any]]
+    facts: AlertFacts | None = None
+
+
+@dataclass
+class AlertGroupView:
+    """Repeats of one rule on one key within the grouping window: one card, `alerts` newest first
+    (at most triage.MAX_MEMBERS of them; `count` is exact)."""
+
+    rule_id: str
+    key_kind: str | None
+    key_value: str | None
+    severity: str
+    count: int
+    first_at: datetime
+    last_at: datetime
+    alerts: builtins.list[AlertView]
+
+
+@dataclass
+class TriagePage:
+    groups: builtins.list[AlertGroupView]
+    page: int
+    pages: int
+    per_page: int
+    total_groups: int
+    counts: tri.Counts
+    facets: tri.Facets
+    sort: str
+    window_s: int
+    newest_id: int
+
+
+class DispatchIncomplete(GovernError):
+    """A dispatch without the unit sent or without a note; `missing` names the fields."""
+
+    def __init__(self, missing: builtins.list[str]) -> None:
+        self.missing = missing
+        super().__init__(f"dispatch needs {' and '.join(missing)}: name the unit or police station sent "
+                         "and what they were told")
 
 
 class AlertDesk:
@@ -110,25 +156,83 @@ class AlertDesk:
     # --- reading ------------------------------------------------------------------------------
 
     def list(self, principal: Principal, *, district: str | None = None, status: str | None = None,
-             after_id: int = 0, limit: int = 100, newest_first: bool = False) -> builtins.list[AlertView]:
-        """Alerts visible to `principal`, oldest first (to follow a feed), or the latest `limit`
-        newest first (what a control room shows when it opens)."""
+             after_id: int = 0, limit: int = 100, newest_first: bool = False, severity: str | None = None,
+             rule: str | None = None, case: str | None = None, offset: int = 0) -> builtins.list[AlertView]:
+        """Alerts visible to `principal`, oldest first (to follow a feed), or newest first (a page of
+        `limit` from `offset`: older alerts stay reachable)."""
         job = self._desk(principal)
         if not 0 < limit <= MAX_LIST:
             raise GovernError(f"limit must be 1..{MAX_LIST}")
-        if status is not None and status not in {s for _, (_, s) in TRANSITIONS.items()} | {"new"}:
+        if status is not None and status not in {s for _, (_, s) in TRANSITIONS.items()} | {"new", tri.OPEN}:
             raise GovernError(f"unknown status {status!r}")
+        filt = tri.AlertFilter(severity=(severity,) if severity else (), rule=rule, district=district,
+                               status=(status,) if status else (), case=case)
         order = Alert.id.desc() if newest_first else Alert.id
-        q = select(Alert).where(self._visible(job), Alert.id > after_id).order_by(order).limit(limit)
-        if district:
-            q = q.where(Alert.district == district)
-        if status:
-            q = q.where(Alert.status == status)
-        with job.read("alert.read", detail={"filters": {"district": district, "status": status,
-                                                        "after_id": after_id}}) as r:
+        q = (select(Alert).where(self._visible(job), Alert.id > after_id, *filt.conditions()).order_by(order)
+             .limit(limit).offset(max(0, offset)))
+        with job.read("alert.read", detail={"filters": {**filt.as_detail(), "after_id": after_id}}) as r:
             views = [_view(r.conn, row, history=False) for row in r.conn.execute(q)]
             r.disclose(v.id for v in views)
         return views
+
+    def triage(self, principal: Principal, filt: tri.AlertFilter | None = None, *, sort: str = "severity",
+               page: int = 1, per_page: int = 20, window: int = tri.GROUP_WINDOW_S) -> TriagePage:
+        """One page of the control room: groups of repeats under the filters, in the order asked,
+        with the counts per status and severity and the filters' choices. One audited read listing
+        the alerts shown."""
+        filt = filt or tri.AlertFilter()
+        if sort not in tri.SORTS:
+            raise GovernError(f"sort must be one of {', '.join(tri.SORTS)}")
+        if not 0 < per_page <= tri.MAX_PER_PAGE:
+            raise GovernError(f"per_page must be 1..{tri.MAX_PER_PAGE}")
+        if not 0 <= window <= 7 * 86400:
+            raise GovernError("the grouping window must be 0 to 7 days (in seconds)")
+        job = self._desk(principal)
+        visible = self._visible(job)
+        with job.read("alert.read", detail={"filters": filt.as_detail(), "sort": sort, "page": page}) as r:
+            everything = tri.groups(r.conn, visible, filt, window=window, sort=sort)
+            pages = max(1, -(-len(everything) // per_page))
+            page = min(max(1, page), pages)
+            shown = everything[(page - 1) * per_page: page * per_page]
+            ids = [i for g in shown for i in g.alert_ids[:tri.MAX_MEMBERS]]
+            rows = {row.id: row for row in r.conn.execute(select(Alert).where(Alert.id.in_(ids)))} if ids else {}
+            steps = tri.histories(r.conn, ids)
+            views = {i: _view(r.conn, row, history=False, steps=steps.get(i, [])) for i, row in rows.items()}
+            out = [AlertGroupView(g.rule_id, g.key_kind, g.key_value, g.severity, g.count, g.first_at, g.last_at,
+                                  [views[i] for i in g.alert_ids[:tri.MAX_MEMBERS] if i in views]) for g in shown]
+            counts, facets = tri.counts(r.conn, visible, filt), tri.facets(r.conn, visible)
+            newest = r.conn.execute(select(func.max(Alert.id))).scalar() or 0
+            r.disclose(views)
+        return TriagePage(out, page, pages, per_page, len(everything), counts, facets, sort, window, newest)
+
+    def explain(self, principal: Principal, alert_id: int) -> AlertView:
+        """One alert with its history and its facts enriched: the watchlist entries it matched (why
+        they exist) and the records it leads to, read through the gate in this one audited read."""
+        job = self._desk(principal)
+        with job.read("alert.read", target=str(alert_id), detail={"explain": True}) as r:
+            row = r.conn.execute(select(Alert).where(Alert.id == alert_id, self._visible(job))).first()
+            if row is None:
+                raise self._not_visible(job, "alert.read", alert_id, r.conn)
+            view = _view(r.conn, row, history=True)
+            r.disclose([view.id])
+            if view.facts is not None:
+                enrich(r, view.facts)
+        return view
+
+    def supervise(self, principal: Principal, since: datetime | None = None) -> tri.Supervision:
+        """Time to acknowledge and workload per district over the alerts of the agency's control
+        rooms (the districts routed to its users) and of its cases: supervisors only. Counts and
+        durations, no personal data; still a decided, audited read of the alert tables."""
+        job = JobView(self.gate, principal, "supervise the control rooms", roles=(SUPERVISOR,), system=False,
+                      refusal="only supervisors see the control rooms' workload")
+        routed = (select(ControlRoomRoute.district).join(User, User.id == ControlRoomRoute.user_id)
+                  .where(User.agency_id == principal.agency_id))
+        everywhere = routed.where(ControlRoomRoute.district == ALL_DISTRICTS).exists()
+        visible = or_(Alert.district.in_(routed), everywhere, Alert.case_ref.in_(job.agency_cases()))
+        with job.read("alert.supervise", detail={"since": since.isoformat() if since else None}) as r:
+            out = tri.supervision(r.conn, visible, since)
+            r.note(alerts=out.alerts)
+        return out
 
     def get(self, principal: Principal, alert_id: int) -> AlertView:
         job = self._desk(principal)
@@ -174,11 +278,15 @@ class AlertDesk:
 
     # --- acting -------------------------------------------------------------------------------
 
-    def act(self, principal: Principal, alert_id: int, action: str, note: str | None = None) -> AlertView:
+    def act(self, principal: Principal, alert_id: int, action: str, note: str | None = None,
+            unit: str | None = None) -> AlertView:
         action = ALIASES.get(action, action)
         name = f"alert.{action}"
         if action not in TRANSITIONS:
             raise GovernError(f"unknown action {action!r} (one of: {', '.join(TRANSITIONS)})")
+        note, unit = (note or "").strip() or None, (unit or "").strip() or None
+        if unit and action != "dispatch":
+            raise GovernError("only a dispatch names a unit")
         job = self._desk(principal, verb="act on")
         allowed_from, to_status = TRANSITIONS[action]
         with job.write(name, target=str(alert_id)) as w:
@@ -190,15 +298,19 @@ class AlertDesk:
                 hint = " — a human must verify a match before a response is dispatched" if action == "dispatch" else ""
                 raise GovernError(f"alert {alert_id} is {row.status}; {action} needs it to be "
                                   f"{' or '.join(allowed_from)}{hint}")
+            missing = [f for f, v in (("unit", unit), ("note", note)) if not v] if action == "dispatch" else []
+            if missing:
+                raise DispatchIncomplete(missing)
             # The WHERE on the old status makes two operators racing on one alert safe.
             n = w.conn.execute(update(Alert).where(Alert.id == alert_id, Alert.status == row.status)
                                .values(status=to_status)).rowcount
             if n != 1:
                 raise GovernError(f"alert {alert_id} changed meanwhile; reload it")
-            rec = w.record(**{"from": row.status, "to": to_status, "rule": row.rule_id, "note": note})
+            rec = w.record(**{"from": row.status, "to": to_status, "rule": row.rule_id, "note": note,
+                              **({"unit": unit} if unit else {})})
             w.conn.execute(insert(AlertAction).values(
                 alert_id=alert_id, action=action, from_status=row.status, to_status=to_status,
-                username=principal.username, note=note, at=utcnow(), audit_seq=rec.seq))
+                username=principal.username, note=note, unit=unit, at=utcnow(), audit_seq=rec.seq))
             if action in ("verify", "false_positive"):
                 _count_feedback(w.conn, row.rule_id, action)
         return self.get(principal, alert_id)
@@ -234,16 +346,18 @@ def _count_feedback(conn: Connection, rule_id: str, action: str) -> None:
             updated_at=utcnow()))
 
 
-def _view(conn: Connection, row: Row, *, history: bool) -> AlertView:
-    a = row.Alert if hasattr(row, "Alert") else row
-    steps = []
+def _view(conn: Connection, row: Row, *, history: bool,
+          steps: builtins.list[dict[str, Any]] | None = None) -> AlertView:
+    a = row.Alert if hasattr(row, "Alert") else row  # a Core row holds the columns themselves
     if history:
-        steps = [{"action": h.action, "from": h.from_status, "to": h.to_status, "user": h.username,
-                  "note": h.note, "at": aware(h.at), "audit_seq": h.audit_seq}
-                 for h in conn.execute(select(AlertAction).where(AlertAction.alert_id == a.id)
-                                       .order_by(AlertAction.id))]
+        steps = [tri.step(h) for h in conn.execute(select(AlertAction).where(AlertAction.alert_id == a.id)
+                                                  .order_by(AlertAction.id))]
+    occurred = aware(a.occurred_at)
+    evidence = a.evidence or {}
+    facts = facts_of(a.rule_id, a.title, a.key_kind, a.key_value, occurred, a.district, evidence)
     return AlertView(a.id, a.rule_id, a.title, a.severity, a.district, a.status, aware_utc(a.created_at),
-                     aware(a.occurred_at), a.key_kind, a.key_value, a.case_ref, a.evidence or {}, steps)
+                     occurred, a.key_kind, a.key_value, a.case_ref, evidence, steps or [], facts)
 
 
-__all__ = ["ALIASES", "ALL_DISTRICTS", "AlertDesk", "AlertView", "MAX_LIST", "TRANSITIONS"]
+__all__ = ["ALIASES", "ALL_DISTRICTS", "AlertDesk", "AlertGroupView", "AlertView", "DispatchIncomplete", "MAX_LIST",
+           "TRANSITIONS", "TriagePage"]

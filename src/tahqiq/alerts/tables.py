@@ -50,6 +50,8 @@ class AlertAction(Base):
     to_status: Mapped[str] = mapped_column(String(16))
     username: Mapped[str] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
+    # Dispatch: the unit or police station sent (the note says what they were told).
+    unit: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     audit_seq: Mapped[int] = mapped_column(BigInteger)
 

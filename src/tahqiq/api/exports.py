@@ -5,7 +5,8 @@ an audited read), and each export writes its own "export" audit entry with the f
 ids and the SHA-256 of the file handed out.
 
 CSV cells that a spreadsheet would run as a formula (starting with = + - @, tab or carriage return)
-are prefixed with a single quote, as OWASP recommends against CSV injection. The PDF is the HTML
+are prefixed with a single quote, as OWASP recommends against CSV injection. The HTML report is built
+by tahqiq.api.report (summary, merged profiles, graph, timeline, map, appendices); the PDF is that
 report printed by headless Chromium (Playwright, using /usr/bin/chromium); without it the route
 answers 503 and says what is missing.
 """
@@ -18,21 +19,19 @@ import io
 import json
 import os
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import networkx as nx
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from tahqiq import casework, graph
+from tahqiq import graph
 from tahqiq.api import deps
 from tahqiq.api.models import Problem
-from tahqiq.govern import CaseView, get_case
+from tahqiq.api.report import ENGLISH, Language, build_report, render_footer, render_html
+from tahqiq.govern import CaseView
 from tahqiq.graph import CaseGraph
 from tahqiq.model.entity import EntityView
 from tahqiq.model.ftm import to_ftm
-from tahqiq.model.schema import model
 
 FORMATS = {
     "ftm": ("application/x-ndjson", "ftm.jsonl"),
@@ -45,8 +44,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-_templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                         autoescape=select_autoescape(["html"]))
+REPORT_EVENTS = 500  # the subjects' newest events in the report
 
 router = APIRouter(prefix="/api/cases", tags=["exports"], dependencies=[Depends(deps.csrf_check)],
                    responses={403: {"model": Problem}, 401: {"model": Problem}})
@@ -94,20 +92,10 @@ def to_csv(entities: list[EntityView], subjects: set[str]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM makes spreadsheets read Urdu as UTF-8
 
 
-def to_html(view: CaseView, case: CaseGraph) -> bytes:
-    info = get_case(view.gate.engine, view.case)
-    by_id = {e.id: e for e in case.entities}
-    schemata = model().schemata
-    ordered = sorted(case.entities, key=lambda e: (e.id not in case.subjects, e.schema, e.caption))
-    rows = [{"entity": e, "caption": e.caption, "label": schemata[e.schema].label if e.schema in schemata else e.schema,
-             "subject": e.id in case.subjects} for e in ordered]
-    edges = [{"source": by_id[link.source].caption, "relation": link.label,
-              "target": by_id[link.target].caption} for link in case.links]
-    html = _templates.get_template("report.html").render(
-        case=info, rows=rows, edges=edges, timeline=graph.timeline(view, limit=500),
-        notes=casework.list_notes(view), who=view.principal, purpose=view.purpose,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
-    return html.encode("utf-8")
+def to_html(view: CaseView, case: CaseGraph, language: Language = ENGLISH) -> tuple[bytes, str]:
+    """The case report (tahqiq.api.report) and its PDF page footer."""
+    built = build_report(view, case, graph.timeline(view, limit=REPORT_EVENTS))
+    return render_html(built, language), render_footer(built, language)
 
 
 def chromium_path() -> str | None:
@@ -117,8 +105,9 @@ def chromium_path() -> str | None:
     return None
 
 
-def html_to_pdf(html: bytes) -> bytes:
-    """Print the report with headless Chromium (no network: the report has no external resources)."""
+def html_to_pdf(html: bytes, footer: str | None = None) -> bytes:
+    """Print the report with headless Chromium (no network: the report has no external resources;
+    its Urdu font is inside it). `footer`: HTML for each page's footer (page numbers)."""
     exe = chromium_path()
     try:
         from playwright.sync_api import sync_playwright
@@ -132,13 +121,17 @@ def html_to_pdf(html: bytes) -> bytes:
         try:
             page = browser.new_page()
             page.set_content(html.decode("utf-8"), wait_until="load")
-            return page.pdf(format="A4", print_background=True,
-                            margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+            # Web fonts load when text first needs them: print only once Nastaliq is in.
+            page.evaluate("document.fonts.ready.then(() => true)")
+            return page.pdf(format="A4", print_background=True, prefer_css_page_size=True,
+                            display_header_footer=footer is not None, header_template="<span></span>",
+                            footer_template=footer or "",
+                            margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"})
         finally:
             browser.close()
 
 
-def export_case(view: CaseView, fmt: str, hops: int = 1) -> tuple[bytes, int]:
+def export_case(view: CaseView, fmt: str, hops: int = 1, language: Language = ENGLISH) -> tuple[bytes, int]:
     """The case's graph in `fmt`; returns (bytes, audit seq of the export entry)."""
     if fmt not in FORMATS:
         raise HTTPException(400, f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
@@ -150,9 +143,9 @@ def export_case(view: CaseView, fmt: str, hops: int = 1) -> tuple[bytes, int]:
     elif fmt == "csv":
         data = to_csv(case.entities, case.subjects)
     else:
-        data = to_html(view, case)
+        data, footer = to_html(view, case, language)
         if fmt == "pdf":
-            data = html_to_pdf(data)
+            data = html_to_pdf(data, footer)
     # The export hands the file out: the entry names every entity in it and the file's hash.
     with view.read("export", target=fmt, detail={"format": fmt, "sha256": hashlib.sha256(data).hexdigest(),
                                                  "bytes": len(data)}) as r:
@@ -170,7 +163,7 @@ def export(request: Request, ref: str, fmt: str, purpose: str | None = None, hop
     if fmt not in FORMATS:
         raise HTTPException(400, f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
     with deps.case_view(request, ref, purpose) as view:
-        data, seq = export_case(view, fmt, hops=hops)
+        data, seq = export_case(view, fmt, hops=hops, language=Language.of(request))
     media, ext = FORMATS[fmt]
     safe_ref = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in ref)
     return Response(data, media_type=media, headers={

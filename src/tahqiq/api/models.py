@@ -18,6 +18,7 @@ from tahqiq.govern import AuditRecord, CaseInfo
 from tahqiq.graph import Edge, Event, Graph, Node, Paths
 from tahqiq.model.entity import EntityView, Value
 from tahqiq.resolve import LinkExplanation, ResolvedView
+from tahqiq.search import Card, Facet, Profile
 
 
 class Login(BaseModel):
@@ -71,7 +72,16 @@ class SearchHit(BaseModel):
 class SearchOut(BaseModel):
     query: str
     detected: list[str]
-    hits: list[SearchHit]
+    hits: list[SearchHit] = Field(description="the matching records, best first (at most `limit`)")
+    people: int = Field(0, description="how many people (resolved clusters or lone records) the records are")
+    records: int = Field(0, description="how many records matched (see `more`)")
+    more: bool = Field(False, description="the search stopped at `cap` records: more than `records` match")
+    cap: int = 0
+    page: int = 1
+    pages: int = 1
+    page_size: int = 20
+    cards: list[Card] = Field(default_factory=list, description="this page's people, one card each")
+    facets: dict[str, list[Facet]] = Field(default_factory=dict, description="schema, source, district: counts")
 
 
 class ResolvedOut(BaseModel):
@@ -115,6 +125,7 @@ class PathsOut(GraphOut):
 
 class EntityPage(BaseModel):
     entity: EntityOut
+    profile: Profile | None = Field(None, description="the person's merged values, records, warrants and FIRs")
     resolved: ResolvedOut | None = Field(None, description="the records it was resolved from, and why")
     links: GraphOut = Field(description="neighbours as cytoscape elements {nodes, edges}")
     viewers: list[AuditRecord] | None = Field(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -21,7 +22,18 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, TypeAdapter
 
-from tahqiq.alerts import AlertDesk, AlertView
+from tahqiq.alerts import (
+    GROUP_WINDOW_S,
+    OPEN,
+    SEVERITY_ORDER,
+    SORTS,
+    AlertDesk,
+    AlertFilter,
+    AlertView,
+    Supervision,
+    TriagePage,
+)
+from tahqiq.alerts.tables import ALERT_STATUSES
 from tahqiq.api import deps
 from tahqiq.api.models import Problem
 from tahqiq.govern import AccessDenied, GovernError, Principal
@@ -34,7 +46,8 @@ router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[Depends(
 
 
 class ActionIn(BaseModel):
-    note: str | None = Field(None, max_length=2000)
+    note: str | None = Field(None, max_length=2000, description="why, for the record (required to dispatch)")
+    unit: str | None = Field(None, max_length=200, description="dispatch only: the unit or police station sent")
 
 
 class RouteIn(BaseModel):
@@ -59,13 +72,51 @@ def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise HTTPException(status, str(exc)) from None
 
 
+Severity = Annotated[str | None, Query(description=f"one of {', '.join(SEVERITY_ORDER)}")]
+Status = Annotated[str | None, Query(description=f"one of {', '.join(ALERT_STATUSES)}, or {OPEN!r}: all but closed")]
+Rule = Annotated[str | None, Query(description="a rule id, e.g. anpr.wanted-plate")]
+CaseRef = Annotated[str | None, Query(alias="case", description="the case of the watchlist entry matched")]
+
+
 @router.get("", response_model=list[AlertView])
 def list_alerts(request: Request, who: Principal = Depends(deps.principal), district: str | None = None,
-                status: str | None = None, after_id: Annotated[int, Query(ge=0)] = 0,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 100, newest_first: bool = False) -> list[AlertView]:
-    """Alerts routed to your control room (supervisors: also their agency's watchlist alerts)."""
+                status: Status = None, severity: Severity = None, rule: Rule = None, case: CaseRef = None,
+                after_id: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                offset: Annotated[int, Query(ge=0, description="newest_first pages: skip this many")] = 0,
+                newest_first: bool = False) -> list[AlertView]:
+    """Alerts routed to your control room (supervisors: also their agency's watchlist alerts), oldest
+    first after `after_id` (a feed), or newest first in pages of `limit` from `offset`."""
     return _call(desk(request).list, who, district=district, status=status, after_id=after_id, limit=limit,
-                 newest_first=newest_first)
+                 newest_first=newest_first, severity=severity, rule=rule, case=case, offset=offset)
+
+
+@router.get("/triage", response_model=TriagePage, responses={400: {"model": Problem}})
+def triage(request: Request, who: Principal = Depends(deps.principal),
+           severity: Annotated[list[str], Query(description="any of these severities")] = [],  # noqa: B006
+           status: Annotated[list[str], Query(description=f"any of these statuses, or {OPEN!r}")] = [],  # noqa: B006
+           rule: Rule = None, district: str | None = None, case: CaseRef = None,
+           sort: Annotated[str, Query(description=f"{' or '.join(SORTS)}: severity then newest, or newest")]
+           = "severity",
+           page: Annotated[int, Query(ge=1)] = 1, per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+           window: Annotated[int, Query(ge=0, le=7 * 86400, description="seconds: repeats of one rule on one key "
+                                                                          "closer than this form one group")]
+           = GROUP_WINDOW_S) -> TriagePage:
+    """The control room's page: groups of repeats (same rule, same plate/CNIC/account, within
+    `window`), filtered, sorted, paginated, with counts per status and severity and the values the
+    filters can take."""
+    filt = AlertFilter(severity=tuple(severity), rule=rule or None, district=district or None,
+                       status=tuple(status), case=case or None)
+    return _call(desk(request).triage, who, filt, sort=sort, page=page, per_page=per_page, window=window)
+
+
+@router.get("/supervision", response_model=Supervision)
+def supervision(request: Request, who: Principal = Depends(deps.principal),
+                days: Annotated[int | None, Query(ge=1, le=366, description="only alerts of the last N days")]
+                = None) -> Supervision:
+    """Supervisors: time to acknowledge (median, 90th percentile) and workload per district over
+    the agency's control rooms."""
+    since = datetime.now(UTC) - timedelta(days=days) if days else None
+    return _call(desk(request).supervise, who, since)
 
 
 @router.get("/feedback", response_model=list[dict[str, Any]])
@@ -143,8 +194,15 @@ def get_alert(request: Request, alert_id: int, who: Principal = Depends(deps.pri
     return _call(desk(request).get, who, alert_id)
 
 
+@router.get("/{alert_id}/explanation", response_model=AlertView, responses={404: {"model": Problem}})
+def explain_alert(request: Request, alert_id: int, who: Principal = Depends(deps.principal)) -> AlertView:
+    """One alert with its facts enriched: the watchlist entries matched and why they exist (case,
+    legal basis, reason), and the records it leads to (person, vehicle, warrants, FIRs)."""
+    return _call(desk(request).explain, who, alert_id)
+
+
 @router.post("/{alert_id}/{action}", response_model=AlertView, responses={400: {"model": Problem}})
 def act(request: Request, alert_id: int, action: str, body: ActionIn | None = None,
         who: Principal = Depends(deps.principal)) -> AlertView:
-    """acknowledge, verify, false_positive, dispatch (after verify) or close."""
-    return _call(desk(request).act, who, alert_id, action, body.note if body else None)
+    """acknowledge, verify, false_positive, dispatch (after verify; needs `unit` and `note`) or close."""
+    return _call(desk(request).act, who, alert_id, action, body.note if body else None, body.unit if body else None)

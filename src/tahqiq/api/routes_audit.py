@@ -1,21 +1,28 @@
 """Oversight routes: the audit log with filters, the latest signed tree head with its verification,
 and access statistics per user and case.
 
-The log is read through `Gate.access_log` (auditors see everything, supervisors their agency's
-part; each read of the log is itself logged). Access statistics are a registered aggregate
+The log is read through `govern.audit_search` (auditors see everything, supervisors their agency's
+part; each read of the log is itself logged): by user, case, record, action, local dates, and by a
+searched value in any form search accepts (a name in either script, a phone in any format), a page
+at a time (`/api/audit`, `/api/audit/entries` with the entries told as facts) or as CSV
+(`/api/audit/export.csv`). Access statistics are a registered aggregate
 ("access_by_user_case"): counts of grants and refusals per user and case, no personal data.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from sqlalchemy import Connection, case, func, select
 
-from tahqiq.api import deps
+from tahqiq.api import deps, trail
 from tahqiq.api.models import AccessStat, AccessStats, HeadStatus, Problem, TreeHeadOut
 from tahqiq.govern import AUDITOR, SUPERVISOR, AccessDenied, AuditRecord, GovernError, Principal, aggregate
+from tahqiq.govern.audit_search import AuditPage, AuditQuery, BadLookup, find_entries, iter_entries
 from tahqiq.govern.keys import public_key_pem
 from tahqiq.govern.tables import AuditEntry, Case, User
 
@@ -48,28 +55,114 @@ def _overseer(request: Request, who: Principal, action: str) -> None:
         raise HTTPException(403, f"{exc.reason} (audit entry {exc.audit_seq})")
 
 
-@router.get("", response_model=list[AuditRecord])
-def audit_log(request: Request, who: Principal = Depends(deps.principal),
-              case: str | None = None, actor: str | None = None, entity: str | None = None,
-              action: str | None = None,
-              prop: Annotated[str | None, Query(description="with value: find searches for this value, "
-                                                            "e.g. cnic")] = None,
-              value: Annotated[str | None, Query(description="the searched value (the log holds only its "
-                                                             "keyed hash)")] = None,
-              since: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=2000)] = 200,
-              newest_first: bool = True) -> list[AuditRecord]:
-    """Who accessed what (auditors: all; supervisors: their agency's cases and users): the newest
-    `limit` entries matching the filters, or with newest_first=false those from `since` on."""
-    if (prop is None) != (value is None):
+Prop = Annotated[str | None, Query(description="with value: what the value is (cnic, phone, plate, iban, chassis, "
+                                                 "name, or any: every kind it parses as, as the search box does)")]
+Value = Annotated[str | None, Query(description="the searched value, in any form search accepts (0300-1234567, "
+                                                "+92 300 1234567; a name in Roman or Urdu script); the log holds "
+                                                "only its keyed hash")]
+DateFrom = Annotated[str | None, Query(description="first local day (YYYY-MM-DD, the deployment's zone)")]
+DateTo = Annotated[str | None, Query(description="last local day, included (YYYY-MM-DD)")]
+
+
+def audit_filters(request: Request, case: str | None = None, actor: str | None = None, entity: str | None = None,
+                  action: Annotated[str | None, Query(description="an action code, or a family: read.*")] = None,
+                  decision: Annotated[str | None, Query(pattern="^(grant|deny|info)$")] = None,
+                  prop: Prop = None, value: Value = None, date_from: DateFrom = None,
+                  date_to: DateTo = None) -> AuditQuery:
+    """The filters of a look-up in the log (HTTP 400 for a value or date that cannot be used)."""
+    if prop and not (value or "").strip():
         raise HTTPException(400, "give prop and value together (e.g. prop=cnic&value=35202-1234567-1)")
-    g = deps.gate(request)
     try:
-        records = g.access_log(who, case=case, actor=actor, entity=entity, action=action,
-                               value=(prop, value) if prop and value else None, since=since, limit=limit,
-                               newest_first=newest_first)
+        return trail.audit_query(deps.gate(request), case=case, actor=actor, entity=entity, action=action,
+                                 decision=decision, prop=prop, value=value, date_from=date_from, date_to=date_to)
+    except BadLookup as exc:
+        raise HTTPException(400, LOOKUP_PROBLEMS.get(exc.code, "this value cannot be looked up") +
+                            f" (prop={exc.kind})") from None
+
+
+LOOKUP_PROBLEMS = {
+    "nothing": "the value is no CNIC, phone, plate, IBAN or chassis number, and has no letters for a name",
+    "no_letters": "a name needs at least one letter",
+    "unknown_kind": "prop must be cnic, phone, plate, iban, chassis, name or any",
+}
+
+
+def _page(request: Request, who: Principal, query: AuditQuery, *, offset: int = 0, limit: int = 50, since: int = 0,
+          newest_first: bool = True) -> AuditPage:
+    try:
+        return find_entries(deps.gate(request), who, query, offset=offset, limit=limit, since=since,
+                            newest_first=newest_first)
     except AccessDenied as exc:
         raise HTTPException(403, exc.reason) from None
-    return records
+
+
+@router.get("", response_model=list[AuditRecord])
+def audit_log(request: Request, response: Response, who: Principal = Depends(deps.principal),
+              query: AuditQuery = Depends(audit_filters),
+              since: Annotated[int, Query(ge=0)] = 0, offset: Annotated[int, Query(ge=0)] = 0,
+              limit: Annotated[int, Query(ge=1, le=2000)] = 200,
+              newest_first: bool = True) -> list[AuditRecord]:
+    """Who accessed what (auditors: all; supervisors: their agency's cases and users): `limit`
+    entries matching the filters from `offset`, newest first, or with newest_first=false those from
+    `since` on. X-Total-Count says how many match (X-Total-Exact: false past 10,000)."""
+    page = _page(request, who, query, offset=offset, limit=limit, since=since, newest_first=newest_first)
+    response.headers["X-Total-Count"] = str(page.total)
+    response.headers["X-Total-Exact"] = "false" if page.more else "true"
+    return page.records
+
+
+@dataclass
+class AuditEntries:
+    """A page of the log, each entry told as facts (names of users, captions of records)."""
+
+    entries: list[trail.Described]
+    total: int
+    total_exact: bool
+    offset: int
+    limit: int
+
+
+@router.get("/entries", response_model=AuditEntries)
+def audit_entries(request: Request, who: Principal = Depends(deps.principal),
+                  query: AuditQuery = Depends(audit_filters), offset: Annotated[int, Query(ge=0)] = 0,
+                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> AuditEntries:
+    """A page of the log newest first, each entry with its user's name, the records it names (their
+    captions read through the gate: itself an audited read), the kinds of value it searched and
+    whether it matched the look-up."""
+    page = _page(request, who, query, offset=offset, limit=limit)
+    described = trail.describe(deps.gate(request), who, page.records, query.lookup)
+    return AuditEntries(described, page.total, not page.more, page.offset, page.limit)
+
+
+@router.get("/export.csv", response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}}, "description": "the matching entries as CSV"}})
+def audit_export(request: Request, who: Principal = Depends(deps.principal),
+                 query: AuditQuery = Depends(audit_filters)) -> StreamingResponse:
+    """Every entry matching the filters (newest first, at most 100,000) as CSV, cells safe against
+    spreadsheet formulas. The download is itself an audit entry (audit.export)."""
+    gate = deps.gate(request)
+    try:
+        records = iter_entries(gate, who, query)
+    except AccessDenied as exc:
+        raise HTTPException(403, exc.reason) from None
+    rows = described_batches(request, who, records, query)
+    lines = trail.csv_lines(rows, what=lambda d: "", when=trail.local_iso, label=trail.plain_label, what_column=False)
+    return StreamingResponse(lines, media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'})
+
+
+def described_batches(request: Request, who: Principal, records: Iterator[AuditRecord], query: AuditQuery,
+                      batch: int = 500) -> Iterator[trail.Described]:
+    """`records` told as facts, a batch at a time (one audited read of captions per batch)."""
+    gate = deps.gate(request)
+    chunk: list[AuditRecord] = []
+    for rec in records:
+        chunk.append(rec)
+        if len(chunk) >= batch:
+            yield from trail.describe(gate, who, chunk, query.lookup)
+            chunk = []
+    if chunk:
+        yield from trail.describe(gate, who, chunk, query.lookup)
 
 
 @router.get("/head", response_model=HeadStatus)

@@ -11,24 +11,33 @@ from tahqiq import graph, resolve
 from tahqiq.api import deps
 from tahqiq.api.models import EntityOut, EntityPage, GraphOut, Problem, ResolvedOut, SearchHit, SearchOut, json_response
 from tahqiq.api.trail import viewers
-from tahqiq.search import detected_kinds, search
+from tahqiq.search import CANDIDATES, profile, search_people
 
 DENIED: dict[int | str, dict[str, Any]] = {
     403: {"model": Problem, "description": "the gate refused (the reason; the refusal is audited)"},
     401: {"model": Problem},
 }
 router = APIRouter(prefix="/api/cases", tags=["people"], responses=DENIED, dependencies=[Depends(deps.csrf_check)])
+Facet = Annotated[str | None, Query(max_length=64, description="only people with a matching record of this value")]
 Purpose = Annotated[str | None, Query(max_length=500, description="why you read this (default: the case's purpose)")]
 
 
 @router.get("/{ref}/search", response_model=SearchOut)
 def search_case(request: Request, ref: str, q: Annotated[str, Query(min_length=1, max_length=200)],
-                purpose: Purpose = None, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> SearchOut:
-    """CNIC, phone, plate, IBAN, chassis number, entity id or a name in any script."""
+                purpose: Purpose = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+                schema: Facet = None, source: Facet = None, district: Facet = None,
+                ) -> Response:
+    """CNIC, phone, plate, IBAN, chassis number, entity id or a name in any script: the matching
+    records (`hits`) and the people they are (`cards`, a page of them), in one audited read."""
+    filters = {"schema": schema or "", "source": source or "", "district": district or ""}
     with deps.case_view(request, ref, purpose) as view:
-        hits = search(view, q, limit=limit)
-    return SearchOut(query=q, detected=detected_kinds(q),
-                     hits=[SearchHit(kind=h.kind, entity=EntityOut.of(h.entity)) for h in hits])
+        res = search_people(view, q, page=page, filters=filters, cap=max(CANDIDATES, limit))
+    return json_response(SearchOut(
+        query=q, detected=res.detected, hits=[SearchHit(kind=h.kind, entity=EntityOut.of(h.entity))
+                                              for h in res.hits[:limit]],
+        people=res.people, records=res.records, more=res.more, cap=res.cap, page=res.page, pages=res.pages,
+        page_size=res.page_size, cards=res.cards, facets=res.facets))
 
 
 @router.get("/{ref}/entities/{entity_id}", response_model=EntityPage, responses={404: {"model": Problem}})
@@ -41,9 +50,11 @@ def entity_page(request: Request, ref: str, entity_id: str, purpose: Purpose = N
         if entity is None:
             raise HTTPException(404, f"no entity {entity_id}")
         found = resolve.resolved(view, entity_id)
+        merged = profile(view, entity_id)
         links = graph.neighbours(view, entity_id, limit=100)
     readers, note = viewers(deps.gate(request), who, entity_id)
-    return json_response(EntityPage(entity=EntityOut.of(entity), resolved=ResolvedOut.of(found) if found else None,
+    return json_response(EntityPage(entity=EntityOut.of(entity), profile=merged,
+                                    resolved=ResolvedOut.of(found) if found else None,
                                     links=GraphOut.of(links), viewers=readers, viewers_note=note))
 
 

@@ -23,10 +23,12 @@ Purpose = Annotated[str | None, Query(max_length=500, description="why you read 
 
 @router.get("/{ref}/resolution/review", response_model=list[LinkExplanation])
 def review(request: Request, ref: str, purpose: Purpose = None,
-           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[LinkExplanation]:
-    """Uncertain record pairs no analyst has decided yet, most likely first."""
+           limit: Annotated[int, Query(ge=1, le=500)] = 50,
+           offset: Annotated[int, Query(ge=0, description="pairs to skip (the next page starts at offset+limit)")] = 0,
+           ) -> list[LinkExplanation]:
+    """Uncertain record pairs no analyst has decided yet, most likely first (a page of `limit` from `offset`)."""
     with deps.case_view(request, ref, purpose) as view:
-        return resolve.review_queue(view, limit=limit)
+        return resolve.review_queue(view, limit=limit, offset=offset)
 
 
 class DecisionIn(BaseModel):

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.panel import Panel
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from tahqiq.cli.common import console, fail, store
 from tahqiq.config import settings
+
+if TYPE_CHECKING:  # the CLI imports the heavy rooms inside its commands (see docs/architecture.md)
+    from sqlalchemy import Engine
+
+    from tahqiq.ingest import IngestResult
 
 
 def find_input(mapping_path: Path, data_dir: Path) -> str | None:
@@ -27,12 +46,73 @@ def find_input(mapping_path: Path, data_dir: Path) -> str | None:
     return None
 
 
+def _bar(*columns: ProgressColumn) -> Progress:
+    # On a terminal the bars move; in a log or a pipe Rich prints their final state once.
+    return Progress(SpinnerColumn(finished_text="✓"), TextColumn("[bold]{task.description:<24}"), *columns,
+                    console=console)
+
+
+def ingest_all(engine: Engine, mappings: list[Path], out: Path) -> list[IngestResult]:
+    """Ingest every generated source with a bar per source (share of the file read, rows, time
+    left) under one for all of them, from the runner's progress callback."""
+    from tahqiq.ingest import ingest, load_mapping
+
+    targets = []
+    for path in mappings:
+        target = find_input(path, out)
+        if target is None:
+            fail(f"no input file found for mapping {path}")
+        targets.append((path, target))
+    results: list[IngestResult] = []
+    # The time column counts down while a source loads and shows how long it took once done.
+    with _bar(BarColumn(), TaskProgressColumn(), TextColumn("{task.fields[rows]:>11,} rows"),
+              TimeRemainingColumn(elapsed_when_finished=True)) as bar:
+        overall = bar.add_task(f"{len(targets)} sources", total=len(targets), rows=0)
+        done_rows = 0
+        for path, target in targets:
+            task = bar.add_task(path.stem, total=None, rows=0)
+
+            def on_progress(rows: int, position: int | None, total: int | None, task: TaskID = task,
+                            before: int = done_rows) -> None:
+                bar.update(task, completed=position, total=total, rows=rows)
+                bar.update(overall, rows=before + rows)
+
+            result = ingest(engine, load_mapping(path), target, progress=on_progress)
+            done_rows += result.rows_read
+            # An input ingested by an earlier run reports no progress: show it as complete.
+            bar.update(task, total=1, completed=1, rows=result.rows_read)
+            bar.update(overall, advance=1, rows=done_rows)
+            results.append(result)
+    return results
+
+
+# The steps a full resolution run reports through its `step` callback, in order, and what runs next.
+RESOLUTION_STEPS = {"read": "preparing names, dates and identifiers", "prepare": "training the match model",
+                    "train": "scoring candidate pairs", "predict": "clustering records into people",
+                    "cluster": "saving clusters, links and the review queue"}
+
+
+@contextmanager
+def resolution_progress() -> Iterator[Callable[[str], None]]:
+    """A bar over the run's steps (read, prepare, train, predict, cluster, save), naming the step
+    under way; the callback goes to `run_resolution(step=...)`."""
+    with _bar(BarColumn(), MofNCompleteColumn(), TextColumn("steps"), TimeElapsedColumn()) as bar:
+        task = bar.add_task("reading person records through the gate", total=len(RESOLUTION_STEPS) + 1)
+
+        def step(name: str) -> None:
+            bar.update(task, advance=1, description=RESOLUTION_STEPS.get(name, name))
+
+        yield step
+        bar.update(task, completed=len(RESOLUTION_STEPS) + 1, description="person records resolved")
+
+
 def demo(
     persons: Annotated[int, typer.Option(help="How many people live in the synthetic province.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 4,
     out: Annotated[Path, typer.Option(help="Where to write the generated data.")] = Path("demo-data"),
     serve: Annotated[bool, typer.Option(help="End by serving the web application (Ctrl-C stops it).")] = True,
-    port: Annotated[int, typer.Option(help="Port for the web application.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port for the web application "
+                                                             "(`make demo PORT=8080` passes it).")] = 8000,
 ) -> None:
     """Generate a synthetic Punjab, ingest it, resolve it, screen live events, and serve the dashboard.
 
@@ -46,7 +126,6 @@ def demo(
 
     from tahqiq.cli.ingest_cmds import _report
     from tahqiq.generate import generate
-    from tahqiq.ingest import ingest, load_mapping
 
     console.rule("[bold]1. Generate a synthetic Punjab province")
     generate(persons=persons, seed=seed, out=out, progress=True)
@@ -54,16 +133,10 @@ def demo(
 
     console.rule("[bold]2. Ingest every source through its mapping")
     engine = store()
-    results = []
     mappings = sorted((out / "mappings").glob("*.yml"))
     if not mappings:
         fail(f"no mappings in {out / 'mappings'}")
-    for path in mappings:
-        target = find_input(path, out)
-        if target is None:
-            fail(f"no input file found for mapping {path}")
-        with console.status(f"ingesting {path.stem}"):
-            results.append(ingest(engine, load_mapping(path), target))
+    results = ingest_all(engine, mappings, out)
     _report(results)
 
     from tahqiq.cli.demo_setup import set_up
@@ -73,8 +146,8 @@ def demo(
     console.rule("[bold]3. Resolve people across agencies")
     from tahqiq.resolve.store_run import run_resolution
 
-    with console.status("training, scoring and clustering person records"):
-        report = run_resolution(engine, gate, SYSTEM)
+    with resolution_progress() as step:
+        report = run_resolution(engine, gate, SYSTEM, step=step)
     console.print(f"{report.records:,} person records → {report.clusters:,} people; {report.links:,} links kept, "
                   f"{report.review:,} for review, {report.walls_enforced:,} merges refused by the CNIC rule "
                   f"({', '.join(f'{k} {v}s' for k, v in report.timings.items())})")

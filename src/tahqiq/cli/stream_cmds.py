@@ -329,8 +329,9 @@ def alerts_show(desk, alert_id: int, user: UserOpt = None) -> None:
 def _action(name: str, doc: str) -> Callable[..., None]:
     @_desk
     def act(desk, alert_id: int, note: Annotated[str | None, typer.Option(help="why, for the record")] = None,
+            unit: Annotated[str | None, typer.Option(help="dispatch: the unit or police station sent")] = None,
             user: UserOpt = None) -> None:
-        view = desk.act(_login(desk.gate, user), alert_id, name, note)
+        view = desk.act(_login(desk.gate, user), alert_id, name, note, unit)
         console.print(f"alert {view.id} is now [bold]{view.status}[/]")
 
     act.__doc__ = doc
@@ -340,7 +341,7 @@ def _action(name: str, doc: str) -> Callable[..., None]:
 for _name, _cmd, _doc in (("acknowledge", "ack", "Acknowledge a new alert (you are looking at it)."),
                           ("verify", "verify", "Confirm the match after checking it (needed before dispatch)."),
                           ("false_positive", "false-positive", "Mark the match as wrong (counted against its rule)."),
-                          ("dispatch", "dispatch", "Record that a response was dispatched (verified alerts only)."),
+                          ("dispatch", "dispatch", "Record the unit dispatched and why (--unit, --note; verified alerts only)."),
                           ("close", "close", "Close a dispatched or false-positive alert.")):
     alerts_app.command(_cmd)(_action(_name, _doc))
 

@@ -21,6 +21,7 @@ under which authority. Bulk reads of the whole store (`iter_entities`) need a su
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -38,7 +39,7 @@ from tahqiq.govern.views import CaseView, JobView
 from tahqiq.store.base import Base
 from tahqiq.store.db import session_factory
 from tahqiq.store.reads import links
-from tahqiq.store.tables import Entity, QuarantinedRow, Statement
+from tahqiq.store.tables import Entity, QuarantinedRow, Source, Statement
 
 Aggregate = Callable[..., Any]
 _AGGREGATES: dict[str, Aggregate] = {}
@@ -81,6 +82,7 @@ class Gate:
         self.engine = engine
         self.audit = audit or AuditLog(engine, signer)
         self._pepper: bytes | None = None
+        self._sources: tuple[float, dict[str, str]] | None = None
 
     def dispose(self) -> None:
         """Release the audit log's own connections (the engine stays the caller's)."""
@@ -149,6 +151,16 @@ class Gate:
         return value_digest(self._pepper, prop, value)
 
     # --- no personal data ---------------------------------------------------------------------
+
+    def source_labels(self) -> dict[str, str]:
+        """Source name -> how people call it ("NADRA ID registry extract"), from the ingest mappings'
+        `label`. Not personal data; cached for a minute (ingest adds sources rarely)."""
+        now = time.monotonic()
+        if self._sources is None or now - self._sources[0] > 60:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(Source.name, Source.label)).all()
+            self._sources = (now, {r.name: r.label or r.name for r in rows})
+        return self._sources[1]
 
     def stats(self, principal: Principal, name: str = "overview", **params: Any) -> Any:
         """A registered aggregate (no personal data, so no case needed); audited."""

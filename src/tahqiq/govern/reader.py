@@ -6,7 +6,7 @@ accounts for each:
 
 * **values** (`entities`, `find`, `source_records`, `quarantined_row`, bulk `iter_entities` and
   `schema_table`): the entities are *disclosed*, and the grant lists their ids;
-* **exploration** (`values_of`, `holders`, `schemata`, `times`, `same_cluster`, `cluster_of`,
+* **exploration** (`values_of`, `holders`, `schemata`, `times`, `same_cluster`, `cluster_of`, `clusters_of`,
   `values_since`): ids and link values a feature follows to decide what to show (a graph search, a
   name index), counted in the grant but not listed;
 * **the feature's own tables** (`conn`): watchlists, alerts, notes; the feature names what it hands
@@ -135,6 +135,10 @@ class Reader:
 
     def cluster_of(self, entity_id: str) -> tuple[str | None, list[str]]:
         return reads.links.cluster_of(self._session, entity_id)
+
+    def clusters_of(self, ids: Iterable[str]) -> dict[str, tuple[str, list[str]]]:
+        """entity id -> (cluster id, members) for every member of these ids' clusters (batched)."""
+        return reads.links.clusters_of(self._session, ids)
 
     def unresolved_ids(self, schema: str) -> list[str]:
         return reads.unresolved_ids(self._session, schema)

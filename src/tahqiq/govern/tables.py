@@ -150,6 +150,27 @@ class AuditEntry(Base):
     )
 
 
+class AuditKey(Base):
+    """A look-up index derived from the log: one row per key an entry names (each `detail.queried`
+    key such as "phone#<digest>", a keyed target, each record id it disclosed). It is rebuilt from
+    the entries at any time (`govern.audit_index`), so it is never evidence itself: what oversight
+    finds through it is read back from the signed entries."""
+
+    __tablename__ = "audit_keys"
+
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+
+
+class AuditIndexState(Base):
+    """How far the key index has read the log (one row, id 1)."""
+
+    __tablename__ = "audit_index_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indexed_upto: Mapped[int] = mapped_column(BigInteger)  # every entry with seq < this is indexed
+
+
 class AuditState(Base):
     """The log's frontier (one row, id 1): what lets an append cost O(log n)."""
 

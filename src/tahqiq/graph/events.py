@@ -47,7 +47,7 @@ def _events(view: CaseView, action: str, limit: int) -> list[Event]:
         near = {x for link in hop1 for x in (link.source, link.target)} | selves
         schemata = r.schemata(near)
         identity = {link.target if link.source in selves else link.source for link in hop1
-                    if link.relation in ("same_cnic", "same_passport")}
+                    if link.relation in {f"same_{t}" for t in model().person_identity_types}}
         carriers = sorted(x for x in near - selves
                           if schemata.get(x) in holding_schemata() or (x in identity and schemata.get(x) == "Person"))
         hop2 = find_links(r, carriers, fanout=HOLDING_FANOUT, events_by_time=True)

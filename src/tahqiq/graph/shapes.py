@@ -11,6 +11,20 @@ from tahqiq.model.schema import model
 
 
 @dataclass(frozen=True)
+class Record:
+    """One source record folded into a person's node."""
+
+    id: str
+    label: str
+    label_script: str | None
+    source: str
+
+    @classmethod
+    def of(cls, entity: EntityView, label: str) -> Record:
+        return cls(entity.id, label, entity.caption_script, entity.source)
+
+
+@dataclass(frozen=True)
 class Node:
     id: str
     label: str
@@ -20,12 +34,18 @@ class Node:
     source: str
     is_event: bool
     subject: bool = False  # a subject of the case
+    # A person known from several records (one resolved cluster, or records sharing a CNIC): those
+    # records, this node's own first; empty for a node that is one record.
+    records: list[Record] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    time: str | None = None  # when an event happened (for brushing a time range)
 
     @classmethod
-    def of(cls, entity: EntityView, *, subject: bool = False) -> Node:
+    def of(cls, entity: EntityView, *, subject: bool = False, time: str | None = None) -> Node:
         schema = model().schemata.get(entity.schema)
         return cls(entity.id, entity.caption, entity.caption_script, entity.schema,
-                   schema.label if schema else entity.schema, entity.source, bool(schema and schema.is_event), subject)
+                   schema.label if schema else entity.schema, entity.source, bool(schema and schema.is_event), subject,
+                   time=time)
 
 
 @dataclass(frozen=True)
@@ -35,6 +55,9 @@ class Edge:
     target: str
     relation: str
     label: str
+    # Between people (nodes that fold records): the (source record, target record) pairs the link
+    # stands for, so that a page opening a person up into records can draw each at its record.
+    via: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def of(cls, link: Link) -> Edge:
@@ -78,4 +101,31 @@ class CaseGraph:
     subjects: set[str]
 
 
-__all__ = ["CaseGraph", "Edge", "Event", "Graph", "Node", "Paths"]
+@dataclass(frozen=True)
+class Fact:
+    """One value shown in a details panel: the property's label, the value, its source(s)."""
+
+    prop: str
+    label: str
+    value: str
+    script: str | None
+    sources: list[str]
+    identifier: bool
+
+
+@dataclass
+class Details:
+    """What the details panel of a selected node shows: the node's caption and kind, its key facts
+    and identifiers (merged over its records, each with its sources) and its records."""
+
+    id: str
+    label: str
+    label_script: str | None
+    schema: str
+    schema_label: str
+    facts: list[Fact]
+    records: list[Record]
+    sources: list[str]
+
+
+__all__ = ["CaseGraph", "Details", "Edge", "Event", "Fact", "Graph", "Node", "Paths", "Record"]

@@ -45,6 +45,7 @@ class Type:
     label: str
     identifier: bool = False
     search: bool = False
+    person_identity: bool = False  # one person's identity document (CNIC, passport)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Schema:
     edge: dict[str, str] | None
     properties: dict[str, Property] = field(default_factory=dict)
     time: tuple[str, ...] = ()  # when the event happened: the first of these present
+    is_legal: bool = False  # a legal process against a person (warrant, FIR): shown first on their page
 
     def get(self, prop: str) -> Property:
         try:
@@ -118,6 +120,11 @@ class Model:
         return tuple(t.name for t in self.types.values() if t.identifier)
 
     @cached_property
+    def person_identity_types(self) -> tuple[str, ...]:
+        """Types whose value is one person's identity document: records sharing one are one person."""
+        return tuple(t.name for t in self.types.values() if t.person_identity)
+
+    @cached_property
     def search_types(self) -> tuple[str, ...]:
         """Types the search box tries a query as, in the order declared."""
         return tuple(t.name for t in self.types.values() if t.search)
@@ -130,6 +137,11 @@ class Model:
     @cached_property
     def event_schemata(self) -> tuple[str, ...]:
         return tuple(sorted(n for n, s in self.schemata.items() if s.is_event))
+
+    @cached_property
+    def legal_schemata(self) -> tuple[str, ...]:
+        """Schemata of legal process against a person (`legal: true`), in the model's order."""
+        return tuple(n for n, s in self.schemata.items() if s.is_legal)
 
     @cached_property
     def own_name_props(self) -> tuple[str, ...]:
@@ -158,7 +170,8 @@ def _property(schema: str, pname: str, p: dict[str, Any]) -> Property:
 
 def _load(text: str) -> Model:
     raw = yaml.safe_load(text)
-    types = {name: Type(name, spec.get("label", humanise(name)), bool(spec.get("identifier")), bool(spec.get("search")))
+    types = {name: Type(name, spec.get("label", humanise(name)), bool(spec.get("identifier")), bool(spec.get("search")),
+                        bool(spec.get("person_identity")))
              for name, spec in (raw.get("types") or {}).items()}
     schemata = {}
     for name, spec in raw["schemata"].items():
@@ -175,6 +188,7 @@ def _load(text: str) -> Model:
             ftm=spec["ftm"],
             caption=spec.get("caption"),
             is_event=bool(spec.get("event", False)),
+            is_legal=bool(spec.get("legal", False)),
             edge=spec.get("edge"),
             properties=props,
             time=time,

@@ -16,12 +16,14 @@ from tahqiq.resolve.review import (
     FieldContribution,
     LinkExplanation,
     ResolvedView,
+    ReviewPage,
     decide,
     decisions,
     resolution_input,
     resolved,
+    review_page,
     review_queue,
 )
 
-__all__ = ["DECISIONS", "FieldContribution", "LinkExplanation", "ResolvedView", "decide", "decisions",
-           "resolution_input", "resolved", "review_queue"]
+__all__ = ["DECISIONS", "FieldContribution", "LinkExplanation", "ResolvedView", "ReviewPage", "decide", "decisions",
+           "resolution_input", "resolved", "review_page", "review_queue"]

@@ -13,7 +13,8 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Engine, and_, insert, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, func, insert, or_, select
+from sqlalchemy.orm import Session
 
 from tahqiq.govern import ADMIN, SUPERVISOR, CaseView, Gate, GovernError, Principal
 from tahqiq.model.entity import EntityView
@@ -108,18 +109,50 @@ def resolved(view: CaseView, entity_id: str) -> ResolvedView | None:
     return ResolvedView(cluster_id or entity_id, found, links)
 
 
-def review_queue(view: CaseView, limit: int = 50) -> list[LinkExplanation]:
-    """Uncertain pairs, most likely first, that no analyst has decided yet."""
+def _undecided() -> ColumnElement[bool]:
+    """Review links no analyst has decided yet (a decision on either orientation of the pair counts)."""
     d = ResolutionDecision
+    return ~select(d.id).where(
+        or_(and_(d.left_id == MatchLink.left_id, d.right_id == MatchLink.right_id),
+            and_(d.left_id == MatchLink.right_id, d.right_id == MatchLink.left_id))).exists()
+
+
+def _queue(session: Session, offset: int, limit: int) -> list[LinkExplanation]:
+    # Ties in probability are broken by the link's id, so that pages do not overlap or skip pairs.
+    rows = session.execute(select(MatchLink).where(MatchLink.status == "review", _undecided())
+                           .order_by(MatchLink.match_probability.desc(), MatchLink.id)
+                           .offset(offset).limit(limit)).scalars()
+    return [_explanation(row) for row in rows]
+
+
+def review_queue(view: CaseView, limit: int = 50, offset: int = 0) -> list[LinkExplanation]:
+    """Uncertain pairs, most likely first, that no analyst has decided yet."""
     with view.read("read.review") as r:
-        undecided = ~select(d.id).where(
-            or_(and_(d.left_id == MatchLink.left_id, d.right_id == MatchLink.right_id),
-                and_(d.left_id == MatchLink.right_id, d.right_id == MatchLink.left_id))).exists()
-        rows = list(r.session.execute(select(MatchLink).where(MatchLink.status == "review", undecided)
-                                      .order_by(MatchLink.match_probability.desc()).limit(limit)).scalars())
-        out = [_explanation(row) for row in rows]
-        r.note(pairs=[[x.left_id, x.right_id] for x in out], count=len(out))
+        out = _queue(r.session, offset, limit)
+        r.note(pairs=[[x.left_id, x.right_id] for x in out], count=len(out), offset=offset)
     return out
+
+
+@dataclass
+class ReviewPage:
+    """One page of the review queue with the two records of every pair, as a person compares them."""
+
+    total: int  # undecided pairs in the whole queue
+    offset: int
+    pairs: list[LinkExplanation]
+    records: dict[str, EntityView]  # both records of every pair on the page, by id
+
+
+def review_page(view: CaseView, offset: int = 0, limit: int = 10) -> ReviewPage:
+    """A page of the queue and the records it compares: one audited read that discloses exactly the
+    records shown (the count of the rest is a number, not a disclosure)."""
+    with view.read("read.review") as r:
+        total = r.session.execute(select(func.count()).select_from(MatchLink)
+                                  .where(MatchLink.status == "review", _undecided())).scalar_one()
+        pairs = _queue(r.session, offset, limit)
+        records = {e.id: e for e in r.entities(dict.fromkeys(i for p in pairs for i in (p.left_id, p.right_id)))}
+        r.note(pairs=[[x.left_id, x.right_id] for x in pairs], count=len(pairs), offset=offset, total=total)
+    return ReviewPage(total, offset, pairs, records)
 
 
 def decide(view: CaseView, left_id: str, right_id: str, decision: str, reason: str) -> int:
@@ -160,3 +193,7 @@ def decisions(engine: Engine) -> tuple[list[tuple[str, str]], list[tuple[str, st
     merges = [p for p, w in latest.items() if w == "merge"]
     splits = [p for p, w in latest.items() if w == "split"]
     return merges, splits
+
+
+__all__ = ["DECISIONS", "RUNNER_ROLES", "FieldContribution", "LinkExplanation", "ResolvedView", "ReviewPage", "decide",
+           "decisions", "resolution_input", "resolved", "review_page", "review_queue"]

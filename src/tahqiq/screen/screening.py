@@ -40,7 +40,7 @@ FIELD_KINDS = {
     "indicator": "indicator", "domain": "indicator", "url": "indicator", "ip": "indicator", "email": "indicator",
     "hash": "indicator",
 }
-NAME_FIELDS = ("name", "alias", "subjectName", "subscriberName", "ownerName", "holderName")
+NAME_FIELDS = ("name", "alias", "nameUrdu", "subjectName", "subscriberName", "ownerName", "holderName")
 # Store properties that hold each key kind, for screen_store.
 STORE_PROPS = {
     "cnic": ("cnic", "subscriberCnic", "ownerCnic", "holderCnic"),

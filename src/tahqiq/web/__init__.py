@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from tahqiq.config import local_zone
-from tahqiq.web import i18n
+from tahqiq.web import i18n, labels
 
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
@@ -42,6 +42,14 @@ def bidi(value: object) -> Markup:
     return Markup('<bdi dir="auto">{}</bdi>').format(escape(text))
 
 
+def ident(value: object) -> Markup:
+    """An identifier (CNIC, phone, plate, IBAN, chassis, case reference) kept left to right wherever it
+    stands, above all inside an Urdu line, where "35202-1234567-1" would otherwise be reordered:
+    ``{{ cnic | ident }}`` gives ``<bdi dir="ltr" class="ident">35202-1234567-1</bdi>``."""
+    text = "" if value is None else str(value)
+    return Markup('<bdi dir="ltr" class="ident">{}</bdi>').format(text)
+
+
 def local_time(value: datetime) -> datetime:
     """`value` in the reader's zone (naive datetimes are UTC: that is how the store keeps them)."""
     return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(local_zone())
@@ -62,16 +70,31 @@ def when(value: object, seconds: bool = False) -> str:
     return "" if value is None else str(value)
 
 
+def when_shown(value: object, seconds: bool = False) -> str:
+    """The `when` template filter: `when`, kept in its left-to-right order inside an Urdu line
+    ("2026-11-29 14:10 PKT" would otherwise read "PKT 14:10 2026-11-29" there). The isolating marks
+    (U+2066 ... U+2069) are invisible and work inside attributes too; English pages get none, and
+    `when` itself, for files and JSON, never has them."""
+    text = when(value, seconds)
+    return f"\u2066{text}\u2069" if text and i18n.is_rtl() else text
+
+
 def zone_label() -> str:
     """The short name of the reader's zone now ("PKT"), for column headings and the page scripts."""
     return datetime.now(local_zone()).tzname() or str(local_zone())
 
 
 templates.env.filters["bidi"] = bidi
-templates.env.filters["when"] = when
+templates.env.filters["when"] = when_shown
+templates.env.filters["ident"] = ident
+templates.env.globals["role_label"] = labels.role_label
+templates.env.globals["basis_label"] = labels.basis_label
+templates.env.globals["case_status"] = labels.case_status
+templates.env.filters["refusal"] = labels.refusal
 templates.env.globals["zone_label"] = zone_label
 templates.env.globals["zone_name"] = lambda: str(local_zone())
 templates.env.globals["languages"] = i18n.LANGUAGES
+templates.env.globals["rtl_languages"] = i18n.RIGHT_TO_LEFT
 
-__all__ = ["DATA_DIR", "STATIC_DIR", "TEMPLATES_DIR", "VENDOR_DIR", "WEB_DIR", "bidi", "local_time", "templates",
-           "when", "zone_label"]
+__all__ = ["DATA_DIR", "STATIC_DIR", "TEMPLATES_DIR", "VENDOR_DIR", "WEB_DIR", "bidi", "ident", "local_time",
+           "templates", "when", "when_shown", "zone_label"]

@@ -8,11 +8,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from tahqiq import casework, graph
 from tahqiq.api import deps
-from tahqiq.api.models import GraphOut
 from tahqiq.api.trail import UploadTooLarge, spooled
 from tahqiq.govern import AccessDenied, CaseInfo, CaseView, GovernError, Principal, get_case
 from tahqiq.govern.evidence import add_evidence, list_evidence
-from tahqiq.graph import Graph, Node
 from tahqiq.web.entities import summary
 from tahqiq.web.render import page, purpose_of, under_case
 
@@ -34,11 +32,12 @@ def workspace(request: Request, ref: str, who: Principal = Depends(deps.page_pri
     purpose = purpose_of(request)
 
     def build(view: CaseView) -> Response:
+        # The chart reads its own first view (/graph/start: subjects folded into people, and their
+        # links) once the page is up, so the page itself answers without walking the graph.
         subjects = view.subjects()
-        nodes = GraphOut.of(Graph([Node.of(e, subject=True) for e in subjects])).model_dump(mode="json")["nodes"]
         return page(
             request, "case.html", who, case_ref=ref, case=_case_info(request, ref), purpose=view.purpose,
-            purpose_given=purpose is not None, subjects=[summary(e) for e in subjects], subject_nodes=nodes,
+            purpose_given=purpose is not None, subjects=[summary(e) for e in subjects],
             relations=[(r, graph.relation_label(r)) for r in graph.relation_names()],
             notes=casework.list_notes(view), evidence=list_evidence(view), exports=EXPORTS,
         )

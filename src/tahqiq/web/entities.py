@@ -1,5 +1,5 @@
-"""How the pages show entities: a one-line summary, every value with its provenance, and the
-entity's links as rows."""
+"""How the pages show entities: a one-line summary, a person's merged values grouped by property
+(each value once, with the sources that state it), and the entity's links as rows."""
 
 from __future__ import annotations
 
@@ -8,25 +8,35 @@ from typing import Any
 from tahqiq.graph import Graph
 from tahqiq.model.entity import EntityView
 from tahqiq.model.schema import model
+from tahqiq.search import Fact, Profile
+from tahqiq.search.profile import label_of
 
 
 def summary(entity: EntityView) -> dict[str, Any]:
-    return {"id": entity.id, "schema": entity.schema, "source": entity.source, "label": entity.caption,
-            "identifiers": entity.identifiers()}
-
-
-def value_rows(entity: EntityView) -> list[dict[str, Any]]:
-    """Every value with its provenance, grouped by property in the model's order."""
+    """A record in one line: its caption (never its id), kind, source and identifiers."""
     schema = model().schemata.get(entity.schema)
-    order = list(schema.properties) if schema else []
-    rows = []
-    for prop in sorted(entity.properties, key=lambda p: (order.index(p) if p in order else len(order), p)):
-        spec = schema.properties.get(prop) if schema else None
-        label, is_ref = (spec.label if spec else model().property_label(prop)), bool(spec and spec.is_reference)
-        for v in entity.properties[prop]:
-            rows.append({"prop": prop, "label": label, "is_ref": is_ref, "value": v.value, "original": v.original,
-                         "script": v.script, "source": v.source, "record_id": v.record_id, "batch_id": v.batch_id,
-                         "seen_at": v.seen_at})
+    return {"id": entity.id, "schema": entity.schema, "schema_label": schema.label if schema else entity.schema,
+            "source": entity.source, "label": label_of(entity), "identifiers": entity.identifiers()}
+
+
+def profile_summary(p: Profile) -> dict[str, Any]:
+    return {"id": p.id, "schema": p.schema, "schema_label": p.schema_label, "label": p.caption,
+            "identifiers": p.identifiers, "source": next(iter(p.sources), "")}
+
+
+def fact_rows(p: Profile) -> list[dict[str, Any]]:
+    """The person's values grouped by property, in the model's order: [{label, facts: [Fact]}]."""
+    return group_facts(p.facts)
+
+
+def group_facts(facts: list[Fact]) -> list[dict[str, Any]]:
+    """Consecutive facts of one property together (they come in the model's order)."""
+    rows: list[dict[str, Any]] = []
+    for f in facts:
+        if rows and rows[-1]["prop"] == f.prop:
+            rows[-1]["facts"].append(f)
+        else:
+            rows.append({"prop": f.prop, "label": f.label, "facts": [f]})
     return rows
 
 
@@ -43,4 +53,4 @@ def link_rows(entity_id: str, graph: Graph) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["link_rows", "summary", "value_rows"]
+__all__ = ["fact_rows", "group_facts", "link_rows", "profile_summary", "summary"]

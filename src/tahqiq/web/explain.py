@@ -15,6 +15,7 @@ from tahqiq import resolve
 from tahqiq.govern import CaseView
 from tahqiq.resolve import FieldContribution
 from tahqiq.web.entities import summary
+from tahqiq.web.i18n import gettext as _
 
 WIDTH, LABEL_W, ROW_H, PAD = 760, 230, 22, 8
 # A field that rules a match out entirely has a Bayes factor of 0 (log2 = -inf); the chart draws it
@@ -41,12 +42,12 @@ def waterfall_bars(match_weight: float, fields: list[FieldContribution]) -> list
     match weight (Splink's lambda term), so the bars always sum to the weight the link was given."""
     contributions = [(f"{f.field}", f.level, _clamped(f.log2_bayes_factor)) for f in fields]
     prior = _clamped(match_weight) - sum(c[2] for c in contributions)
-    bars = [Bar("prior (how likely any two records match)", "", 0.0, prior, "prior")]
+    bars = [Bar(_("prior (how likely any two records match)"), "", 0.0, prior, "prior")]
     running = prior
     for name, level, weight in contributions:
         bars.append(Bar(name, level, running, running + weight, "pos" if weight >= 0 else "neg"))
         running += weight
-    bars.append(Bar("match weight", "", 0.0, running, "total"))
+    bars.append(Bar(_("match weight"), "", 0.0, running, "total"))
     return bars
 
 
@@ -85,11 +86,35 @@ def resolution_of(view: CaseView, entity_id: str) -> dict[str, Any] | None:
         # An analyst's merge or split has no model weights to draw: the page shows who and why.
         modelled = link.source == "model" and link.match_weight is not None
         chart = waterfall_svg(waterfall_bars(link.match_weight, link.fields)) if link.match_weight is not None else None
-        links.append({"left": members.get(link.left_id, {"id": link.left_id, "label": link.left_id}),
-                      "right": members.get(link.right_id, {"id": link.right_id, "label": link.right_id}),
+        # A member the gate no longer returns (deleted by retention) is named as such, never by its id.
+        gone = {"label": _("a record no longer in the store"), "schema_label": "", "source": ""}
+        links.append({"left": members.get(link.left_id, {"id": link.left_id, **gone}),
+                      "right": members.get(link.right_id, {"id": link.right_id, **gone}),
                       "match_weight": link.match_weight, "probability": link.probability, "source": link.source,
                       "status": link.status, "fields": link.fields, "chart": chart if modelled else None})
-    return {"cluster_id": found.cluster_id, "members": list(members.values()), "links": links}
+    spanning = _spanning(links)
+    return {"cluster_id": found.cluster_id, "members": list(members.values()), "links": spanning,
+            "more_links": len(links) - len(spanning), "all_links": links}
+
+
+def _spanning(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The strongest links that join every record to the others (one fewer than the records): what
+    explains the cluster, without the n·(n-1)/2 charts of every scored pair. Analysts' decisions
+    always stay in."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    chosen = []
+    for link in sorted(links, key=lambda k: (k["source"] != "analyst", -(k["probability"] or 0.0))):
+        a, b = root(link["left"]["id"]), root(link["right"]["id"])
+        if a != b or link["source"] == "analyst":
+            parent[a] = b
+            chosen.append(link)
+    return chosen
 
 
 __all__ = ["Bar", "waterfall_bars", "waterfall_svg", "resolution_of"]

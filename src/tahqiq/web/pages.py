@@ -22,7 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 from tahqiq.api import deps
 from tahqiq.api.routes_auth import local_path
 from tahqiq.govern import Principal, list_cases
-from tahqiq.web import case_pages, control_pages, i18n, oversight_pages, people_pages
+from tahqiq.web import case_pages, control_pages, i18n, oversight_pages, people_pages, review_pages
 from tahqiq.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -78,5 +78,6 @@ router.include_router(case_pages.router)
 router.include_router(people_pages.router)
 router.include_router(control_pages.router)
 router.include_router(oversight_pages.router)
+router.include_router(review_pages.router)
 
 __all__ = ["router"]

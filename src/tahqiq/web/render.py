@@ -18,22 +18,42 @@ from fastapi.responses import HTMLResponse, Response
 from tahqiq.api import deps
 from tahqiq.govern import AccessDenied, CaseView, GovernError, Principal
 from tahqiq.web import i18n, templates
+from tahqiq.web import labels as labels_
+from tahqiq.web.i18n import gettext as _
+
+
+def speak(request: Request) -> str:
+    """Answer this request in the reader's language from here on (`_()` in page code and in the
+    templates): call it before translating anything outside a template. Returns the language."""
+    lang = i18n.language_of(request)
+    i18n.use_language(lang)
+    return lang
 
 
 def page(request: Request, template: str, who: Principal | None, *, status_code: int = 200,
          **context: Any) -> HTMLResponse:
     """Render `template` in the reader's language with what every page needs in its top bar."""
-    lang = i18n.language_of(request)
-    i18n.use_language(lang)
+    lang = speak(request)
     context.setdefault("nav", None)
     context.setdefault("case_ref", None)
     context.setdefault("lang", lang)
     context.setdefault("rtl", i18n.is_rtl(lang))
+    labels = _source_labels(request)
+    context.setdefault("source_label", lambda name: _(labels.get(name) or name) if name else "")
+    context.setdefault("schema_label", labels_.schema_label)
+    context.setdefault("search_kind", labels_.search_kind)
+    # Every source's label translated, for the page scripts (a JSON data block in the workspace).
+    context.setdefault("source_labels", lambda: {name: _(label or name) for name, label in labels.items()})
     return templates.TemplateResponse(
         request, template,
         {"user": who, "csrf_token": getattr(request.state, "csrf_token", None), **context},
         status_code=status_code,
     )
+
+
+def _source_labels(request: Request) -> dict[str, str]:
+    gate = getattr(request.app.state, "gate", None)
+    return gate.source_labels() if gate is not None else {}
 
 
 def denial(request: Request, who: Principal | None, reason: str, *, case_ref: str | None = None,
@@ -59,8 +79,9 @@ def under_case(request: Request, who: Principal, ref: str, purpose: str | None,
     except AccessDenied as exc:  # raised after the session closed (e.g. by a second gate call)
         return denial(request, who, exc.reason, case_ref=ref, audit_seq=exc.audit_seq)
     except HTTPException as exc:
+        speak(request)
         return error(request, who, str(exc.detail), status_code=exc.status_code, case_ref=ref,
-                     back=f"/cases/{ref}", title="Not found" if exc.status_code == 404 else None)
+                     back=f"/cases/{ref}", title=_("Not found") if exc.status_code == 404 else None)
     except GovernError as exc:
         return error(request, who, str(exc), case_ref=ref, back=f"/cases/{ref}")
 
@@ -71,4 +92,4 @@ def purpose_of(request: Request) -> str | None:
     return value or None
 
 
-__all__ = ["page", "denial", "error", "under_case", "purpose_of"]
+__all__ = ["page", "denial", "error", "under_case", "purpose_of", "speak"]

@@ -155,3 +155,22 @@ def values_since(session: Session, props: Iterable[str], batch: int) -> Iterator
     rows = session.execute(select(Statement.entity_id, Statement.value, Statement.batch_id)
                            .where(Statement.prop.in_(list(props)), Statement.batch_id >= batch))
     yield from ((eid, value, b) for eid, value, b in rows)
+
+def clusters_of(session: Session, ids: Iterable[str], batch: int = 500) -> dict[str, tuple[str, list[str]]]:
+    """entity id -> (cluster id, all members) for every member of the clusters these ids were
+    resolved into: two queries per `batch` ids, whatever the number of clusters."""
+    wanted = sorted(set(ids))
+    cluster_ids: set[str] = set()
+    for i in range(0, len(wanted), batch):
+        cluster_ids.update(session.execute(select(ResolvedEntity.cluster_id)
+                                           .where(ResolvedEntity.entity_id.in_(wanted[i:i + batch]))).scalars())
+    members: dict[str, list[str]] = {}
+    ordered = sorted(cluster_ids)
+    for i in range(0, len(ordered), batch):
+        rows = session.execute(select(ResolvedEntity.cluster_id, ResolvedEntity.entity_id)
+                               .where(ResolvedEntity.cluster_id.in_(ordered[i:i + batch]))
+                               .order_by(ResolvedEntity.cluster_id, ResolvedEntity.entity_id))
+        for cluster_id, entity_id in rows:
+            members.setdefault(cluster_id, []).append(entity_id)
+    return {m: (cid, ms) for cid, ms in members.items() for m in ms}
+

@@ -19,7 +19,7 @@
     const res = await fetch(url, opts);
     if (res.status === 401) {
       window.location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
-      throw new Error("signed out");
+      throw new Error(t("You are signed out."));
     }
     const body = res.headers.get("content-type")?.includes("json") ? await res.json() : await res.text();
     if (!res.ok) {
@@ -45,12 +45,27 @@
   function isUrdu(text) { return ARABIC.test(text || ""); }
 
   /* The interface text in the reader's language: `t("Verified")`, or with named values
-     `t("%(n)s alerts", {n: 3})`. Messages come from /i18n/<lang>.js (the same catalogue as the pages). */
+     `t("%(n)s alerts", {n: 3})`. Messages come from /i18n/<lang>.js (the same catalogue as the pages;
+     `make messages` extracts every `Tahqiq.t("...")` and `Tahqiq.nt("...", "...", n)` call, so the
+     message must be a literal string, a whole sentence with named placeholders). */
+  function fill(text, values) {
+    if (!values) return text;
+    return text.replace(/%\((\w+)\)s/g, (m, k) => (k in values ? String(values[k]) : m));
+  }
   function t(message, values) {
     const catalog = window.TAHQIQ_MESSAGES || {};
-    let text = catalog[message] || message;
-    if (values) text = text.replace(/%\((\w+)\)s/g, (m, k) => (k in values ? String(values[k]) : m));
-    return text;
+    const found = catalog[message];
+    return fill(typeof found === "string" && found ? found : message, values);
+  }
+
+  /* A message with a number: `nt("%(num)s record", "%(num)s records", n)`; `num` is filled in with n.
+     English and Urdu both have two forms (one / other), so the form is chosen by n === 1. */
+  function nt(singular, plural, n, values) {
+    const catalog = window.TAHQIQ_MESSAGES || {};
+    const forms = catalog[singular];
+    const index = Number(n) === 1 ? 0 : 1;
+    const text = Array.isArray(forms) && forms[index] ? forms[index] : (index === 0 ? singular : plural);
+    return fill(text, Object.assign({ num: n }, values || {}));
   }
 
   /* A time as people read it, in the deployment's zone with its name: "2026-11-29 14:10 PKT".
@@ -68,7 +83,10 @@
     if (isNaN(d.getTime())) return String(value);
     const p = Object.fromEntries(TIME_FORMAT.formatToParts(d).map((x) => [x.type, x.value]));
     const text = `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
-    return withZone === false ? text : text + " " + ZONE_LABEL;
+    if (withZone === false) return text;
+    // Inside an Urdu line the date, time and zone keep their order only when isolated (U+2066..U+2069,
+    // invisible); English pages get the plain text.
+    return isRtl() ? "\u2066" + text + " " + ZONE_LABEL + "\u2069" : text + " " + ZONE_LABEL;
   }
 
   /* A text node wrapped so that Urdu renders right-to-left in Nastaliq and cannot reorder the
@@ -77,6 +95,16 @@
     const el = document.createElement("bdi");
     el.textContent = text == null ? "" : String(text);
     if (isUrdu(el.textContent)) { el.lang = "ur"; el.dir = "rtl"; } else { el.dir = "auto"; }
+    return el;
+  }
+
+  /* An identifier (CNIC, phone, plate, IBAN) that must stay left to right inside an Urdu line:
+     the script twin of the `ident` template filter. */
+  function ident(text) {
+    const el = document.createElement("bdi");
+    el.dir = "ltr";
+    el.className = "ident";
+    el.textContent = text == null ? "" : String(text);
     return el;
   }
 
@@ -94,7 +122,11 @@
 
   function when(value) { return value ? time(value) : t("time unknown"); }
 
-  window.Tahqiq = { api, query, csrfToken, isUrdu, bidi, el, when, time, t };
+  /* The reader's interface language and direction, as the server rendered the page. */
+  function lang() { return document.documentElement.lang || "en"; }
+  function isRtl() { return document.documentElement.dir === "rtl"; }
+
+  window.Tahqiq = { api, query, csrfToken, isUrdu, bidi, ident, el, when, time, t, nt, lang, isRtl };
 
   /* htmx swaps only 2xx answers by default; our fragments answer 422 with the reason inside, so
      swap those too. A refusal (403) or other failure is shown as an alert instead of vanishing. */
@@ -113,10 +145,13 @@
     document.body.addEventListener("htmx:responseError", (evt) => {
       const xhr = evt.detail.xhr;
       let reason = xhr.statusText;
-      const m = /data-testid="denial-reason">([^<]*)</.exec(xhr.responseText || "");
-      if (m) reason = m[1];
+      // The denial page's reason holds markup (names and identifiers isolated in <bdi>): read its text.
+      const denial = (xhr.getResponseHeader("content-type") || "").includes("html")
+        ? new DOMParser().parseFromString(xhr.responseText || "", "text/html").querySelector('[data-testid="denial-reason"]')
+        : null;
+      if (denial) reason = denial.textContent.trim();
       else { try { reason = JSON.parse(xhr.responseText).detail || reason; } catch (e) { /* not JSON */ } }
-      window.alert(`Refused (${xhr.status}): ${reason}`);
+      window.alert(t("Refused (%(status)s): %(reason)s", { status: xhr.status, reason: reason }));
     });
   });
 })();

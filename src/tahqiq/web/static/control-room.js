@@ -1,131 +1,146 @@
-/* Control room: the alert list, kept live by server-sent events, with lifecycle buttons. Cards are
-   built with DOM calls only (never innerHTML), since alert titles and evidence come from records. */
+/* Control room, live: new alerts arrive over server-sent events (/api/alerts/stream, after the newest
+   alert the page was drawn with). One that matches the operator's filters refreshes the list (page 1,
+   when nobody is typing in it) or is counted in a "new alerts" banner; a new high or critical alert
+   also gets a visual notice and a short beep (mute toggle, remembered; no motion when the reader asks
+   for reduced motion). The alert page's small map of the camera or checkpoint is drawn here too. */
 (function () {
   "use strict";
   const T = window.Tahqiq;
-  const CLOSED = new Set(["closed"]);
+  const LOUD = new Set(["high", "critical"]);
+  const MUTE_KEY = "tahqiq.control-room.muted";
 
-  /* A nested value inside a table cell, compactly: "camera: Wazirabad / GT Road · plate: LEE-5781". */
-  function cell(v) {
-    if (v === null || v === undefined) return "";
-    if (Array.isArray(v)) return v.length ? T.bidi(v.map((x) => (typeof x === "object" ? JSON.stringify(x) : x)).join(", ")) : "";
-    if (typeof v === "object") {
-      const span = T.el("span", { class: "small" });
-      Object.entries(v).forEach(([k, x], i) => span.append(i ? " · " : "", T.el("strong", {}, k + ": "), T.bidi(typeof x === "object" ? JSON.stringify(x) : x)));
-      return span;
-    }
-    return T.bidi(v);
+  function matches(alert, filter) {
+    if (filter.severity && filter.severity.length && !filter.severity.includes(alert.severity)) return false;
+    if (filter.rule && alert.rule_id !== filter.rule) return false;
+    if (filter.district && alert.district !== filter.district) return false;
+    if (filter.case && alert.case_ref !== filter.case) return false;
+    const st = filter.status || [];
+    if (st.length && !(st.includes("open") ? alert.status !== "closed" : st.includes(alert.status))) return false;
+    return true;
   }
 
-  function evidenceView(value, depth) {
-    depth = depth || 0;
-    if (value === null || value === undefined) return document.createTextNode("");
-    if (Array.isArray(value)) {
-      if (value.length && typeof value[0] === "object" && value[0] !== null && !Array.isArray(value[0])) {
-        const keys = [...new Set(value.flatMap((v) => Object.keys(v)))].slice(0, 8);
-        return T.el("table", { class: "small" },
-          T.el("thead", {}, T.el("tr", {}, ...keys.map((k) => T.el("th", {}, k)))),
-          T.el("tbody", {}, ...value.slice(0, 50).map((row) => T.el("tr", {}, ...keys.map((k) => T.el("td", {}, cell(row[k])))))));
-      }
-      return T.el("span", {}, ...value.map((v, i) => [i ? ", " : "", T.bidi(typeof v === "object" ? JSON.stringify(v) : v)]).flat());
-    }
-    if (typeof value === "object" && depth < 3) {
-      const present = Object.entries(value).filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && !v.length));
-      return T.el("dl", { class: "small", style: "margin:.2rem 0" }, ...present.flatMap(([k, v]) =>
-        [T.el("dt", { style: "font-weight:600" }, k), T.el("dd", { style: "margin-inline-start:1rem" }, evidenceView(v, depth + 1))]));
-    }
-    return T.bidi(typeof value === "object" ? JSON.stringify(value) : value);
+  let audio = null;
+  function beep() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const osc = audio.createOscillator(), gain = audio.createGain();
+      osc.type = "sine"; osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.0001, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.2, audio.currentTime + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + 0.35);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(); osc.stop(audio.currentTime + 0.4);
+      document.body.dataset.beeps = String(Number(document.body.dataset.beeps || 0) + 1);  // for tests and kiosks
+    } catch (err) { /* no audio device: the visual notice remains */ }
   }
 
   function init(box) {
-    const list = box.querySelector("[data-alerts]");
-    const errorBox = box.querySelector("[data-error]");
-    const live = box.querySelector("[data-live]");
-    const openOnly = box.querySelector("[data-open-only]");
-    const actions = JSON.parse(box.dataset.actions || "[]");
-    const transitions = JSON.parse(box.dataset.transitions || "{}");  // action -> statuses it may follow
-    const cards = new Map();
+    const filter = JSON.parse(box.dataset.filter || "{}");
+    const live = document.querySelector("[data-live]");
+    const liveText = live && live.querySelector("[data-live-text]");
+    const notice = document.querySelector("[data-notice]");
+    const noticeText = notice && notice.querySelector("[data-notice-text]");
+    const noticeOpen = notice && notice.querySelector("[data-notice-open]");
+    const mute = document.querySelector("[data-mute]");
+    const reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    let after = Number(box.dataset.after || 0);
+    let waiting = 0, timer = null, lastLoud = null;
 
-    function showError(message) { errorBox.textContent = message; errorBox.hidden = !message; }
+    function setMuted(muted) {
+      mute.setAttribute("aria-pressed", muted ? "true" : "false");
+      mute.textContent = muted ? T.t("Sound off") : T.t("Sound on");
+      try { localStorage.setItem(MUTE_KEY, muted ? "1" : ""); } catch (err) { /* private mode */ }
+    }
+    let muted = false;
+    try { muted = localStorage.getItem(MUTE_KEY) === "1"; } catch (err) { /* private mode */ }
+    if (mute) { setMuted(muted); mute.addEventListener("click", () => { muted = !muted; setMuted(muted); }); }
 
-    function render(alert, fresh) {
-      const id = String(alert.id);
-      const status = alert.status || "new";
-      const card = T.el("article", { class: "alert-card" + (fresh ? " fresh" : ""), "data-alert": id, "data-status": status,
-        "aria-labelledby": "alert-" + id });
-      card._alert = alert;
-      card.append(
-        T.el("div", { style: "display:flex; gap:.6rem; align-items:baseline; flex-wrap:wrap" },
-          T.el("strong", { id: "alert-" + id }, "#" + id + " "), T.bidi(alert.title || alert.rule_id),
-          T.el("span", { class: "badge " + status, "data-testid": "alert-status" }, status.replace("_", " ")),
-          alert.severity ? T.el("span", { class: "badge" }, alert.severity) : null,
-          T.el("span", { class: "small muted" }, [alert.district, T.when(alert.occurred_at || alert.created_at), alert.rule_id].filter(Boolean).join(" · "))),
-      );
-      if (alert.case_ref || alert.case) {
-        const ref = alert.case_ref || alert.case;
-        card.append(T.el("div", { class: "small" }, "Case: ", T.el("a", { href: "/cases/" + encodeURIComponent(ref) }, ref)));
-      }
-      const buttons = T.el("div", { class: "actions" });
-      for (const [action, label] of actions) {
-        const disabled = !(transitions[action] || []).includes(status);
-        buttons.append(T.el("button", { type: "button", class: action === "false_positive" ? "danger" : "secondary",
-          "data-action": action, disabled, onclick: () => act(id, action, card) }, label));
-      }
-      card.append(buttons);
-      if (alert.evidence && Object.keys(alert.evidence).length) {
-        card.append(T.el("details", {}, T.el("summary", { class: "small" }, "Evidence behind this alert"), evidenceView(alert.evidence)));
-      }
-      const old = cards.get(id);
-      if (old) old.replaceWith(card); else list.prepend(card);
-      cards.set(id, card);
-      card.hidden = openOnly.checked && CLOSED.has(status) && !fresh;
-      const empty = list.querySelector("[data-empty]");
-      if (empty) empty.remove();
+    function busy() {
+      const list = box.querySelector("[data-alert-list]");
+      if (!list) return false;
+      const active = document.activeElement;
+      if (active && list.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return true;
+      return [...list.querySelectorAll(".dispatch-form input, .dispatch-form textarea")].some((x) => x.value);
     }
 
-    async function act(id, action, card) {
-      showError("");
-      card.querySelectorAll("button").forEach((b) => (b.disabled = true));
-      try {
-        const updated = await T.api(`/api/alerts/${encodeURIComponent(id)}/${action}`, {
-          method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({}) });
-        render(updated && updated.id !== undefined ? updated : Object.assign({}, card._alert, { id }), false);
-        const now = cards.get(String(id));
-        now.hidden = false;  // keep the card the operator just acted on in view
-      } catch (err) {
-        showError(`Alert #${id}: ${action.replace("_", " ")} refused: ${err.message}`);
-        card.querySelectorAll("button").forEach((b) => (b.disabled = false));
-      }
+    function refresh() {
+      timer = null;
+      if (busy()) { timer = setTimeout(refresh, 2000); return; }
+      const list = box.querySelector("[data-alert-list]");
+      window.htmx.ajax("GET", box.dataset.listUrl, { target: list, swap: "outerHTML" }).then(() => {
+        box.dataset.refreshed = String(Number(box.dataset.refreshed || 0) + 1);
+      });
     }
 
-    async function load() {
-      try {
-        const data = await T.api("/api/alerts" + T.query({ limit: 200, newest_first: true }));
-        const alerts = Array.isArray(data) ? data : data.alerts || [];
-        alerts.slice().reverse().forEach((a) => render(a, false));
-      } catch (err) {
-        showError("Could not load alerts: " + err.message);
+    function showNotice(alert) {
+      if (!notice) return;
+      lastLoud = alert;
+      noticeText.textContent = T.t("New %(severity)s alert: %(title)s", { severity: alert.severity === "critical" ? T.t("Critical") : T.t("High"), title: alert.title });
+      notice.hidden = false;
+      notice.classList.remove("flash");
+      if (!reduced) { void notice.offsetWidth; notice.classList.add("flash"); }
+      if (!muted) beep();
+    }
+    if (noticeOpen) noticeOpen.addEventListener("click", (evt) => {
+      evt.preventDefault();
+      if (lastLoud) window.location.href = "/control-room/alerts/" + encodeURIComponent(lastLoud.id);
+    });
+
+    function arrived(alert) {
+      after = Math.max(after, Number(alert.id));
+      if (LOUD.has(alert.severity)) showNotice(alert);
+      if (!matches(alert, filter)) return;
+      if (Number(box.dataset.page || 1) === 1) {
+        if (!timer) timer = setTimeout(refresh, 300);  // a burst of alerts: one refresh
+      } else {
+        waiting += 1;
+        const list = box.querySelector("[data-alert-list]");
+        let banner = box.querySelector("[data-waiting]");
+        if (!banner) {
+          banner = T.el("p", { class: "cr-notice", "data-waiting": "" });
+          list.before(banner);
+        }
+        banner.replaceChildren(T.t("%(n)s new alerts match your filters.", { n: waiting }), " ",
+          T.el("a", { href: box.dataset.listUrl.replace("/control-room/list", "/control-room").replace(/page=\d+/, "page=1") }, T.t("Show them")));
       }
     }
 
     function connect() {
-      const source = new EventSource("/api/alerts/stream");
-      source.addEventListener("open", () => { live.classList.add("on"); live.querySelector("[data-live-text]").textContent = "live"; });
+      const source = new EventSource("/api/alerts/stream" + T.query({ after }));
+      source.addEventListener("open", () => { live.classList.add("on"); liveText.textContent = T.t("live"); });
       source.addEventListener("alert", (evt) => {
-        try { render(JSON.parse(evt.data), true); } catch (err) { showError("Unreadable alert event: " + err.message); }
+        try { arrived(JSON.parse(evt.data)); } catch (err) { liveText.textContent = T.t("unreadable alert event"); }
       });
+      source.addEventListener("denied", () => { live.classList.remove("on"); liveText.textContent = T.t("refused"); source.close(); });
       source.addEventListener("error", () => {
-        // EventSource reconnects by itself; say so rather than fail silently.
         live.classList.remove("on");
-        live.querySelector("[data-live-text]").textContent = "reconnecting…";
+        liveText.textContent = T.t("reconnecting…");  // EventSource reconnects by itself (with Last-Event-ID)
       });
       window.tahqiqAlerts = source;
     }
 
-    openOnly.addEventListener("change", () => cards.forEach((c) => (c.hidden = openOnly.checked && CLOSED.has(c.dataset.status))));
-    load().then(connect);
+    // New cards after a refresh flash once (not under reduced motion).
+    document.body.addEventListener("htmx:afterSwap", () => {
+      if (reduced) return;
+      box.querySelectorAll("[data-alert]").forEach((card) => { if (Number(card.dataset.alert) > Number(box.dataset.after || 0)) card.classList.add("fresh"); });
+      box.dataset.after = String(after);
+    });
+    connect();
     box.dataset.ready = "1";
   }
 
-  document.addEventListener("DOMContentLoaded", () => document.querySelectorAll("[data-control-room]").forEach(init));
+  function initMap(el) {
+    if (!window.L) { el.textContent = T.t("The map library did not load."); return; }
+    const at = [Number(el.dataset.lat), Number(el.dataset.lon)];
+    const map = L.map(el, { minZoom: 4, maxZoom: 14, scrollWheelZoom: false }).setView(at, 9);
+    L.tileLayer("/api/map/tiles/{z}/{x}/{y}.png", { maxNativeZoom: 6, maxZoom: 14, attribution: "© OpenStreetMap contributors (ODbL)" }).addTo(map);
+    L.circleMarker(at, { radius: 9, color: "#a4262c", weight: 3, fillColor: "#e74c3c", fillOpacity: 0.85, className: "alert-marker" })
+      .addTo(map).bindTooltip(T.bidi(el.dataset.label || ""), { permanent: true, direction: "top", offset: [0, -8] });
+    el.dataset.ready = "1";
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-control-room]").forEach(init);
+    document.querySelectorAll("[data-alert-map]").forEach(initMap);
+  });
 })();
