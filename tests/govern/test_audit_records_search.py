@@ -96,7 +96,8 @@ def test_dates_become_a_range_of_entries(world):
             stamp = (start + timedelta(days=10 * seq / size)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             conn.execute(update(AuditEntry).where(AuditEntry.seq == seq).values(recorded_at=stamp))
     middle = start + timedelta(days=5)
-    first = seq_at(g.engine.connect(), middle)
+    with g.engine.connect() as conn:
+        first = seq_at(conn, middle)
     assert 0 < first < size
     before = find_entries(g, irfan, AuditQuery(end=middle), limit=1000)
     after = find_entries(g, irfan, AuditQuery(start=middle, end=start + timedelta(days=10)), limit=1000)

@@ -33,7 +33,7 @@ def test_urdu_name_search_shows_one_card_per_person_with_sources(page, site):
     card = _cards_of(page, site.wanted, site.wanted_nadra)
     assert card.count() == 1
     sources = card.get_by_test_id("card-sources").inner_text()
-    assert "police_wanted" in sources and "nadra_id_registry" in sources
+    assert "Police wanted list" in sources and "NADRA ID registry extract" in sources
     assert card.get_by_text(site.wanted_birth_date).is_visible()  # what tells namesakes apart
     # No person is split over two cards.
     clusters = [c for c in page.get_by_test_id("person-card").evaluate_all("cs => cs.map(c => c.dataset.cluster)") if c]
@@ -74,7 +74,7 @@ def test_wanted_person_page_merges_the_cluster_and_links_the_warrant(page, site)
     assert warrant.is_visible() and site.warrant_number in warrant.inner_text()
     # The birth date comes from the NADRA record of the same person, and says so.
     row = page.get_by_test_id("values").locator('tr[data-prop="birthDate"]')
-    assert site.wanted_birth_date in row.inner_text() and "nadra_id_registry" in row.inner_text()
+    assert site.wanted_birth_date in row.inner_text() and "NADRA ID registry extract" in row.inner_text()
     # The source records below, and the reasons behind the cluster folded away.
     records = page.get_by_test_id("records")
     assert records.locator(f'a[href*="/entities/{site.wanted_nadra}"]').count() == 1

@@ -157,6 +157,7 @@ class Report:
     timeline: Figure
     map: Figure
     notes: list[NoteOut]
+    source_labels: dict[str, str] = field(default_factory=dict)  # source name -> its mapping's label
 
     @property
     def body_events(self) -> list[Event]:
@@ -341,7 +342,7 @@ def build_report(view: CaseView, case: CaseGraph, events: list[Event]) -> Report
              for n in casework.list_notes(view)]
     return Report(get_case(view.gate.engine, view.case), view.purpose, view.principal, when(datetime.now(UTC)),
                   len(case.subjects), found, records, events, graph, shown, timeline_svg(events),
-                  map_svg(events, district_centres(events)), notes)
+                  map_svg(events, district_centres(events)), notes, view.gate.source_labels())
 
 
 def bidi(value: object) -> Markup:

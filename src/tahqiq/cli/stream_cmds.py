@@ -341,7 +341,7 @@ def _action(name: str, doc: str) -> Callable[..., None]:
 for _name, _cmd, _doc in (("acknowledge", "ack", "Acknowledge a new alert (you are looking at it)."),
                           ("verify", "verify", "Confirm the match after checking it (needed before dispatch)."),
                           ("false_positive", "false-positive", "Mark the match as wrong (counted against its rule)."),
-                          ("dispatch", "dispatch", "Record the unit dispatched and why (--unit, --note; verified alerts only)."),
+                          ("dispatch", "dispatch", "Record the unit sent (--unit, --note; verified alerts only)."),
                           ("close", "close", "Close a dispatched or false-positive alert.")):
     alerts_app.command(_cmd)(_action(_name, _doc))
 

@@ -45,7 +45,7 @@ from tahqiq.api.routes_auth import local_path
 from tahqiq.govern import Gate, Principal
 from tahqiq.store import open_store
 from tahqiq.web import STATIC_DIR, i18n, maps, pages, templates
-from tahqiq.web.render import page
+from tahqiq.web.render import page, speak
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +153,10 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool = True, gat
     @app.get("/docs", include_in_schema=False)
     def api_docs(request: Request) -> Response:
         """Swagger UI over /openapi.json, from local files only (see the module's docstring)."""
+        lang = speak(request)
         return templates.TemplateResponse(request, "api_docs.html", {
-            "title": app.title, "csrf_token": getattr(request.state, "csrf_token", None)})
+            "title": app.title, "csrf_token": getattr(request.state, "csrf_token", None), "lang": lang,
+            "rtl": i18n.is_rtl(lang)})
 
     for router in (routes_auth.router, routes_cases.router, routes_people.router, routes_graph.router,
                    routes_review.router, exports.router, routes_audit.router,

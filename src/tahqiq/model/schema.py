@@ -148,9 +148,19 @@ class Model:
         """Name properties that name the entity (or the person a record is about)."""
         return tuple(sorted({p.name for s in self.schemata.values() for p in s.properties.values() if p.is_own_name}))
 
+    @cached_property
+    def _props_by_type(self) -> dict[str, frozenset[str]]:
+        by_type: dict[str, set[str]] = {}
+        for s in self.schemata.values():
+            for p in s.properties.values():
+                by_type.setdefault(p.type, set()).add(p.name)
+        return {t: frozenset(names) for t, names in by_type.items()}
+
     def props_of_type(self, *types: str) -> tuple[str, ...]:
-        """Every property name, in any schema, holding values of one of these types."""
-        return tuple(sorted({p.name for s in self.schemata.values() for p in s.properties.values() if p.type in types}))
+        """Every property name, in any schema, holding values of one of these types (asked for per
+        value by search ranking and pages, so answered from a table built once)."""
+        by_type = self._props_by_type
+        return tuple(sorted(set().union(*(by_type.get(t, frozenset()) for t in types))))
 
     def property_label(self, name: str) -> str:
         """How people read a property name, whichever schema it is from."""

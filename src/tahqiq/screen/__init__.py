@@ -21,8 +21,10 @@ from tahqiq.screen.watchlists import (
     expire_entry,
     import_rows,
     list_entries,
+    watch_status,
 )
 
 __all__ = ["KEY_KINDS", "EntryInfo", "KeyLookup", "WatchHit", "WatchlistIndex", "WatchlistInputError",
            "active_entries", "add_entry", "audit_screening", "entry_case", "expire_entry", "import_rows",
-           "list_entries", "normalise_indicator", "normalise_key", "screen_record", "screen_store"]
+           "list_entries", "normalise_indicator", "normalise_key", "screen_record", "screen_store",
+           "watch_status"]

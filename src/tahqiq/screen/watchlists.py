@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, insert, select, update
+from sqlalchemy import ColumnElement, Connection, insert, or_, select, update
 
 from tahqiq.govern import CaseView, Gate, GovernError, GrantedCase, Principal, View
 from tahqiq.govern.tables import Case, User
@@ -271,6 +271,34 @@ def active_entries(gate: Gate, principal: Principal, purpose: str, *, now: datet
     return entries
 
 
+def watch_status(view: CaseView, entity_ids: Iterable[str], keys: Iterable[tuple[str, str]], *,
+                 now: datetime | None = None) -> list[EntryInfo]:
+    """The active watchlist entries about one person or thing: entries naming one of its records
+    (`entity_ids`, e.g. a resolved cluster) or listing one of its identifiers (`keys`: (kind,
+    normalised value)), in the cases the reader may use (their own; a supervisor's agency's). One
+    audited read under the reader's purpose; what it shows is a person's page's "watchlists" box."""
+    ids = sorted(set(entity_ids))
+    listable = {k for kinds in ALLOWED_KEYS.values() for k in kinds} - {"name"}  # a name is no identifier
+    wanted = sorted({(k, v) for k, v in keys if k in listable})
+    if not ids and not wanted:
+        return []
+    now = now or utcnow()
+    with view.gate.scope(view.principal, view.purpose) as job, \
+            job.read("read.watchlist.person", detail={"case": view.case, "records": len(ids)}) as r:
+        cases = [i for i, _ in job.readable_cases(r.conn, now)]
+        if not cases:
+            return []
+        named: list[ColumnElement[bool]] = [WatchlistEntry.entity_id.in_(ids)] if ids else []
+        for kind in sorted({k for k, _ in wanted}):
+            values = [v for k, v in wanted if k == kind]
+            named.append(WatchlistEntry.id.in_(select(WatchlistKey.entry_id).where(
+                WatchlistKey.kind == kind, WatchlistKey.value.in_(values))))
+        entries = _read_entries(r.conn, [WatchlistEntry.case_id.in_(cases), or_(*named)], now)
+        r.disclose(e.entity_id for e in entries if e.entity_id)
+        r.note(entries=[e.id for e in entries])
+    return entries
+
+
 def audit_screening(view: View, *, record: Mapping[str, object], hit_ids: Iterable[int]) -> None:
     """Record a screening query a person made: which fields (as keyed hashes) and which entries hit."""
     gate = view.gate
@@ -282,4 +310,4 @@ def audit_screening(view: View, *, record: Mapping[str, object], hit_ids: Iterab
 
 
 __all__ = ["ENTRY_KINDS", "ALLOWED_KEYS", "EntryInfo", "WatchlistInputError", "add_entry", "import_rows",
-           "expire_entry", "entry_case", "list_entries", "active_entries", "audit_screening"]
+           "expire_entry", "entry_case", "list_entries", "active_entries", "audit_screening", "watch_status"]

@@ -40,6 +40,8 @@ ACTIONS: dict[str, tuple[str | None, str]] = {
     "read.watchlist": (None, N_("read a watchlist")),
     "read.watchlist.case": (None, N_("read the case's watchlist entries")),
     "read.watchlist.bulk": (None, N_("read the watchlists in bulk")),
+    "read.watchlist.person": (N_("read the watchlist entries about %(records)s"),
+                              N_("read a person's watchlist entries")),
     "read.chart": (None, N_("opened a saved chart")),
     "read.charts": (None, N_("listed the case's saved charts")),
     "session.open": (None, N_("opened a case to read its data")),

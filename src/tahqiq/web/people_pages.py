@@ -14,6 +14,7 @@ from tahqiq.api import deps
 from tahqiq.api.trail import viewers
 from tahqiq.govern import CaseView, Principal
 from tahqiq.model.schema import model
+from tahqiq.screen import watch_status
 from tahqiq.search import FACETS, BadQuery, PeopleResult, profile, search_people
 from tahqiq.web.entities import fact_rows, group_facts, link_rows, profile_summary
 from tahqiq.web.explain import resolution_of
@@ -105,6 +106,7 @@ def entity_page(request: Request, ref: str, entity_id: str, who: Principal = Dep
         resolved = resolution_of(view, entity_id) if merged.cluster_id else None
         links = graph.neighbours(view, entity_id, limit=100)
         entity_notes = casework.list_notes(view, entity_id)
+        watches = watch_status(view, merged.member_ids or [entity_id], [(f.type, f.value) for f in merged.facts])
         readers, readers_note = viewers(deps.gate(request), who, entity_id)
         if readers_note == TRAIL_HIDDEN:  # the api's reason, phrased in the reader's language
             readers_note = _(TRAIL_HIDDEN)
@@ -113,7 +115,7 @@ def entity_page(request: Request, ref: str, entity_id: str, who: Principal = Dep
         return page(request, "entity.html", who, case_ref=ref, profile=merged, entity=profile_summary(merged),
                     facts=fact_rows(merged), resolved=resolved, links=link_rows(entity_id, links),
                     identifier_types=model().identifier_types, notes=entity_notes, viewers=readers,
-                    viewers_note=readers_note, purpose=view.purpose,
+                    viewers_note=readers_note, watches=watches, purpose=view.purpose,
                     purpose_given=purpose is not None)
 
     return under_case(request, who, ref, purpose, build)
