@@ -49,7 +49,7 @@ def test_entity_page_shows_values_with_provenance_and_links(page, site):
     login(page, "ayesha", next_url=f"/cases/{CASE}/entities/{site.vehicle}")
     values = page.get_by_test_id("values")
     assert values.get_by_text(site.plate, exact=True).first.is_visible()
-    assert values.get_by_text("excise_vehicles").first.is_visible()  # every value names its source
+    assert values.get_by_text("Excise vehicle registry").first.is_visible()  # every value names its source
     links = page.get_by_test_id("links")
     assert links.get_by_text("Same registration plate").first.is_visible()  # the ANPR reads' vehicle
     assert links.locator(f'a[href$="/entities/{site.subject}"]').count() >= 1  # its owner (owner, same CNIC)

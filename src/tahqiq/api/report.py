@@ -176,8 +176,7 @@ def label_of(entity: EntityView) -> str:
     kind = kind_of(entity.schema)
     caption = entity.caption
     if caption == entity.id:
-        ids = entity.identifiers(1)
-        return f"{kind} {ids[0]}" if ids else kind
+        return entity.title
     prop = schema.properties.get(schema.caption) if schema and schema.caption else None
     if prop is not None and prop.type in model().identifier_types:
         return f"{kind} {caption}"

@@ -21,10 +21,9 @@ sharing a CNIC, folded into one node that lists them; see people.py):
 from tahqiq.graph.events import places, timeline
 from tahqiq.graph.explore import case_graph, neighbours, paths
 from tahqiq.graph.links import Link, relation_label, relation_names
-from tahqiq.graph.people import caption
 from tahqiq.graph.shapes import CaseGraph, Details, Edge, Event, Fact, Graph, Node, Paths, Record
 from tahqiq.graph.workspace import details, expand, people_paths, start
 
-__all__ = ["CaseGraph", "Details", "Edge", "Event", "Fact", "Graph", "Link", "Node", "Paths", "Record", "caption",
+__all__ = ["CaseGraph", "Details", "Edge", "Event", "Fact", "Graph", "Link", "Node", "Paths", "Record",
            "case_graph", "details", "expand", "neighbours", "paths", "people_paths", "places", "relation_label",
            "relation_names", "start", "timeline"]

@@ -12,7 +12,6 @@ records folded in, which are read, and so disclosed, like any node's.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import cache
@@ -20,7 +19,7 @@ from functools import cache
 from tahqiq.govern import Reader
 from tahqiq.graph.links import Link, find_links
 from tahqiq.graph.shapes import Edge, Node, Record
-from tahqiq.model.entity import EntityView
+from tahqiq.model.entity import EntityView, common_title
 from tahqiq.model.schema import model
 
 # Identifiers that belong to one person alone: two Person records holding the same one are the same
@@ -101,30 +100,6 @@ def people_of(reader: Reader, ids: list[str], schemata: dict[str, str]) -> dict[
     return {record: members[:PER_PERSON] for members in groups.values() for record in members}
 
 
-def caption(entity: EntityView) -> str:
-    """The entity's caption, or for one without a name its kind and an identifier ("Vehicle
-    LEK-200") or its time ("ANPR plate read 2026-11-29T09:10"): never its id."""
-    if entity.caption != entity.id:
-        return entity.caption
-    schema = model().schemata.get(entity.schema)
-    kind = schema.label if schema else entity.schema
-    idents = entity.identifiers(limit=1)
-    if idents:
-        return f"{kind} {idents[0]}"
-    when = next((entity.first(p) for p in model().time_props if entity.first(p)), None)
-    return f"{kind} {when[:16]}" if when else kind
-
-
-def person_caption(records: list[EntityView]) -> tuple[str, str | None]:
-    """What to call a person known from several records: the caption most of them give (Roman
-    script first: the chart's other labels are Roman), with its script."""
-    named = [(caption(e), e.caption_script) for e in records if e.caption != e.id]
-    if not named:
-        return caption(records[0]), None
-    counts = Counter(named)
-    return max(named, key=lambda c: (counts[c], c[1] != "Arab", -named.index(c)))
-
-
 def fold(reader: Reader, entities: list[EntityView], links: list[Link], subjects: set[str],
          times: dict[str, str] | None = None) -> tuple[list[Node], list[Edge], dict[str, str]]:
     """Nodes and edges with each person's records folded into one node. Returns the nodes, the
@@ -148,12 +123,12 @@ def fold(reader: Reader, entities: list[EntityView], links: list[Link], subjects
         records = [found[m] for m in members]
         node = Node.of(found[head], subject=any(m in subjects for m in members), time=times.get(head))
         if len(members) > 1:
-            label, script = person_caption(records)
+            label, script = common_title(records)
             node = replace(node, label=label, label_script=script,
-                           records=[Record.of(e, caption(e)) for e in records],
+                           records=[Record.of(e, e.title) for e in records],
                            sources=sorted({e.source for e in records}))
         else:
-            node = replace(node, label=caption(found[head]))
+            node = replace(node, label=found[head].title)
         nodes.append(node)
         node_of.update(dict.fromkeys(members, head))
     edges: dict[tuple[str, str, str], Edge] = {}
@@ -169,4 +144,4 @@ def fold(reader: Reader, entities: list[EntityView], links: list[Link], subjects
     return nodes, list(edges.values()), node_of
 
 
-__all__ = ["caption", "clusters", "fold", "people_of", "person_caption", "resolved_schemata"]
+__all__ = ["clusters", "fold", "people_of", "resolved_schemata"]

@@ -43,7 +43,7 @@ class Node:
     @classmethod
     def of(cls, entity: EntityView, *, subject: bool = False, time: str | None = None) -> Node:
         schema = model().schemata.get(entity.schema)
-        return cls(entity.id, entity.caption, entity.caption_script, entity.schema,
+        return cls(entity.id, entity.title, entity.caption_script, entity.schema,
                    schema.label if schema else entity.schema, entity.source, bool(schema and schema.is_event), subject,
                    time=time)
 

@@ -20,9 +20,9 @@ import networkx as nx
 from tahqiq.govern import CaseView, GovernError, Reader
 from tahqiq.graph.explore import MAX_EXPLORED, _relations
 from tahqiq.graph.links import Link, find_links
-from tahqiq.graph.people import caption, fold, person_caption
+from tahqiq.graph.people import fold
 from tahqiq.graph.shapes import Details, Fact, Graph, Paths, Record
-from tahqiq.model.entity import EntityView
+from tahqiq.model.entity import EntityView, common_title, merge_values
 from tahqiq.model.schema import model
 
 MAX_IDS = 50  # records a node may stand for in one request (a person's records)
@@ -150,27 +150,12 @@ def people_paths(view: CaseView, a: Iterable[str], b: Iterable[str], max_hops: i
 
 
 def _facts(records: list[EntityView]) -> list[Fact]:
-    """Every value of the records except links and coordinates, merged: one fact per (property,
-    value) with the sources that give it; identifiers first, then in the model's order."""
-    merged: dict[tuple[str, str], tuple[str, str | None, set[str], bool, int]] = {}
-    for e in records:
-        schema = model().schemata.get(e.schema)
-        if schema is None:
-            continue
-        order = list(schema.properties)
-        for prop, values in e.properties.items():
-            spec = schema.properties.get(prop)
-            if spec is None or spec.type in FACTS_SKIPPED_TYPES:
-                continue
-            for v in values:
-                key = (prop, v.value)
-                label, script, sources, ident, rank = merged.get(
-                    key, (spec.label, v.script, set(), spec.type in model().identifier_types, order.index(prop)))
-                sources.add(v.source)
-                merged[key] = (label, script, sources, ident, rank)
-    rows = sorted(merged.items(), key=lambda kv: (not kv[1][3], kv[1][4], kv[0][1]))
-    return [Fact(prop, label, value, script, sorted(sources), ident)
-            for (prop, value), (label, script, sources, ident, _) in rows]
+    """Every value of the records except links and coordinates, merged (model.entity.merge_values):
+    one fact per (property, value) with the sources that give it; identifiers first."""
+    identifiers = model().identifier_types
+    shown = [m for m in merge_values(records) if m.type not in FACTS_SKIPPED_TYPES]
+    shown.sort(key=lambda m: m.type not in identifiers)  # stable: the model's order within each group
+    return [Fact(m.prop, m.label, m.value, m.script, sorted(m.sources), m.type in identifiers) for m in shown]
 
 
 def details(view: CaseView, ids: Iterable[str]) -> Details:
@@ -182,9 +167,9 @@ def details(view: CaseView, ids: Iterable[str]) -> Details:
         raise LookupError(f"no entity {wanted[0]}")
     head = found[0]
     schema = model().schemata.get(head.schema)
-    label, script = person_caption(found) if len(found) > 1 else (caption(head), head.caption_script)
+    label, script = common_title(found) if len(found) > 1 else (head.title, head.caption_script)
     return Details(head.id, label, script, head.schema, schema.label if schema else head.schema, _facts(found),
-                   [Record.of(e, caption(e)) for e in found], sorted({e.source for e in found}))
+                   [Record.of(e, e.title) for e in found], sorted({e.source for e in found}))
 
 
 __all__ = ["MAX_IDS", "details", "expand", "people_paths", "start"]

@@ -21,7 +21,7 @@ from tahqiq.govern import CaseView, Reader
 from tahqiq.model.entity import EntityView
 from tahqiq.model.schema import model
 from tahqiq.search.names import index_for
-from tahqiq.search.profile import Fact, best_caption, label_of, merge_facts
+from tahqiq.search.profile import Fact, best_caption, merge_facts
 from tahqiq.search.query import Candidate, Hit, candidates, interpret, query_key, rank
 
 PAGE_SIZE = 20
@@ -137,7 +137,7 @@ def _card(hits: list[tuple[EntityView, Candidate]], members: list[EntityView], c
         id=best_entity.id, schema=best_entity.schema, schema_label=schema.label if schema else best_entity.schema,
         caption=caption, caption_script=script,
         cluster_id=cluster_id, exact=best.exact, matched=list(dict.fromkeys(c.kind for _, c in hits)),
-        hits=[RecordRef(e.id, e.schema, e.source, label_of(e), c.kind) for e, c in hits],
+        hits=[RecordRef(e.id, e.schema, e.source, e.title, c.kind) for e, c in hits],
         records=len(members), sources=dict(Counter(m.source for m in members)), facts=distinguishing[:8],
         names=sorted(names, key=lambda f: f.script != "Arab")[:4],  # the Urdu spelling is never cut off
         is_event=bool(schema and schema.is_event), time=time, place=place, details=details)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tahqiq.govern import CaseView, Reader
-from tahqiq.model.entity import EntityView
+from tahqiq.model.entity import EntityView, common_title, merge_values
 from tahqiq.model.schema import Property, model
 
 # Which records are the legal basis for treating someone as wanted or accused. The model has no flag
@@ -110,71 +110,24 @@ def _spec(schema: str, prop: str) -> Property | None:
     return s.properties.get(prop) if s else None
 
 
-def _order(schema: str) -> dict[str, int]:
-    s = model().schemata.get(schema)
-    return {p: i for i, p in enumerate(s.properties)} if s else {}
-
-
 def merge_facts(members: Iterable[EntityView], refs: dict[str, Ref] | None = None) -> list[Fact]:
-    """Every (property, value) of these records once, with the sources and records that state it,
-    in the model's property order (the first member's schema decides it)."""
-    members = list(members)
-    if not members:
-        return []
-    order = _order(members[0].schema)
-    merged: dict[tuple[str, str], dict] = {}
-    for m in members:
-        for prop, values in m.properties.items():
-            for v in values:
-                slot = merged.setdefault((prop, v.value), {"schema": m.schema, "script": v.script, "sources": {},
-                                                           "records": {}, "originals": {}, "loaded": v.seen_at})
-                slot["sources"][v.source] = None
-                slot["records"][m.id] = None
-                if v.original and v.original != v.value:
-                    slot["originals"][v.original] = None
-                if v.seen_at and (slot["loaded"] is None or v.seen_at < slot["loaded"]):
-                    slot["loaded"] = v.seen_at
-    facts = []
-    for (prop, value), s in merged.items():
-        spec = _spec(s["schema"], prop)
-        kind = spec.type if spec else "text"
-        facts.append(Fact(prop, spec.label if spec else model().property_label(prop), value, s["script"],
-                          list(s["sources"]), list(s["records"]), list(s["originals"]), s["loaded"], kind,
-                          (refs or {}).get(value) if kind == "entity" else None))
-    # Model order; within a property, the value most sources agree on first.
-    facts.sort(key=lambda f: (order.get(f.prop, len(order)), f.prop, -len(f.record_ids), f.value))
-    return facts
+    """Every (property, value) of these records once, with the sources and records that state it
+    (model.entity.merge_values), references shown by the other record's caption."""
+    return [Fact(m.prop, m.label, m.value, m.script, m.sources, m.record_ids, m.originals, m.loaded, m.type,
+                 (refs or {}).get(m.value) if m.type == "entity" else None) for m in merge_values(list(members))]
 
 
 def best_caption(members: list[EntityView], prefer: EntityView | None = None) -> tuple[str, str | None]:
-    """What to call a cluster: the asked record's caption when it has one, else the caption value
-    most of its records give (Roman script first, for a heading that reads in any language)."""
+    """What to call a cluster: the asked record's title when it was asked for, else the caption most
+    of its records give."""
     if prefer is not None:
-        return label_of(prefer), prefer.caption_script
-    votes: Counter[tuple[str, str | None]] = Counter()
-    for m in members:
-        if m.caption != m.id:
-            votes[(m.caption, m.caption_script)] += 1
-    if not votes:
-        return (label_of(members[0]), None) if members else ("", None)
-    (caption, script), _ = min(votes.items(), key=lambda kv: (-kv[1], kv[0][1] == "Arab", kv[0][0]))
-    return caption, script
+        return prefer.title, prefer.caption_script
+    return common_title(members)
 
 
 def identifiers_of(facts: list[Fact]) -> list[str]:
     kinds = model().identifier_types
     return list(dict.fromkeys(f.value for f in facts if f.type in kinds))
-
-
-def label_of(entity: EntityView) -> str:
-    """What to call a record on screen: its caption, or for a record without one its kind and an
-    identifier ("Person 35202-1234567-1"), never its id."""
-    if entity.caption != entity.id:
-        return entity.caption
-    schema = model().schemata.get(entity.schema)
-    kind = schema.label if schema else entity.schema
-    ids = entity.identifiers(1)
-    return f"{kind} {ids[0]}" if ids else kind
 
 
 def _loaded(entity: EntityView) -> datetime | None:
@@ -204,7 +157,7 @@ def _legal(r: Reader, members: list[EntityView], facts: list[Fact]) -> list[Link
         for name, spec in (schema.properties.items() if schema else ()):
             if spec.type in _LEGAL_FACT_TYPES and name != "status":
                 shown += [(spec.label, v, spec.type) for v in e.values(name)]
-        out.append(Linked(e.id, e.schema, schema.label if schema else e.schema, label_of(e), relation[e.id], shown,
+        out.append(Linked(e.id, e.schema, schema.label if schema else e.schema, e.title, relation[e.id], shown,
                           e.first("status")))
     out.sort(key=lambda x: (model().legal_schemata.index(x.schema), x.caption))  # in the model's order
     return out
@@ -228,11 +181,11 @@ def read_profile(r: Reader, entity_id: str) -> Profile | None:
     for e in r.entities(sorted(refs_wanted)) if refs_wanted else []:
         ref_schema = model().schemata.get(e.schema)
         label = ref_schema.label if ref_schema else e.schema
-        refs[e.id] = Ref(e.id, e.schema, label, label_of(e))
+        refs[e.id] = Ref(e.id, e.schema, label, e.title)
     facts = merge_facts(members, refs)
     caption, script = best_caption(members, asked)
     schema = model().schemata.get(asked.schema)
-    records = [Record(m.id, m.schema, m.source, label_of(m), m.identifiers(), _loaded(m)) for m in members]
+    records = [Record(m.id, m.schema, m.source, m.title, m.identifiers(), _loaded(m)) for m in members]
     legal = _legal(r, members, facts)
     r.note(cluster=cluster_id, members=len(members), legal=len(legal))
     return Profile(entity_id, asked.schema, schema.label if schema else asked.schema, caption, script, cluster_id,
@@ -248,4 +201,4 @@ def profile(view: CaseView, entity_id: str) -> Profile | None:
 
 
 __all__ = ["Fact", "Linked", "Profile", "Record", "Ref", "best_caption", "identifiers_of",
-           "label_of", "merge_facts", "profile", "read_profile"]
+           "merge_facts", "profile", "read_profile"]

@@ -9,14 +9,13 @@ from tahqiq.graph import Graph
 from tahqiq.model.entity import EntityView
 from tahqiq.model.schema import model
 from tahqiq.search import Fact, Profile
-from tahqiq.search.profile import label_of
 
 
 def summary(entity: EntityView) -> dict[str, Any]:
     """A record in one line: its caption (never its id), kind, source and identifiers."""
     schema = model().schemata.get(entity.schema)
     return {"id": entity.id, "schema": entity.schema, "schema_label": schema.label if schema else entity.schema,
-            "source": entity.source, "label": label_of(entity), "identifiers": entity.identifiers()}
+            "source": entity.source, "label": entity.title, "identifiers": entity.identifiers()}
 
 
 def profile_summary(p: Profile) -> dict[str, Any]:
