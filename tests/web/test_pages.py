@@ -62,7 +62,7 @@ def test_search_and_entity_page(client, world):
     assert r.status_code == 200 and 'class="error card"' in r.text  # said on the page, not a crash
     r = client.get(f"/cases/{world.case}/entities/{world.subject}")
     assert r.status_code == 200
-    assert "CNIC" in r.text and CNIC in r.text and "nadra" in r.text  # value, its label, its source
+    assert "CNIC" in r.text and CNIC in r.text and "NADRA extract" in r.text  # value, its label, its source
     assert "shown to supervisors and auditors" in r.text  # an analyst does not read the audit trail
     r = client.get(f"/cases/{world.case}/entities/{'f' * 32}")
     assert r.status_code == 404 and "no entity" in r.text
