@@ -48,10 +48,11 @@ def setup(gate: Gate) -> tuple[str, list[str], list[tuple[str, str]]]:
             Statement.prop == "cnic", Statement.source == "nadra_id_registry", Statement.value.in_(shared))
             .order_by(Statement.entity_id).limit(10)).scalars())
         cnics = list(conn.execute(select(Statement.value).where(Statement.prop == "cnic").limit(200)).scalars())
-        # Names spread over the whole store (every 4,999th name value), in both scripts: not the first
-        # 200 rows, which an index orders alphabetically ("AABIDAH" 200 times).
+        # Names of entities spread over the whole store (ids are hashes: those starting "00" are a
+        # random 1/256), in both scripts: not the first 200 rows, which an index orders alphabetically.
         names = list(conn.execute(select(Statement.value).where(Statement.prop.in_(["name", "nameUrdu", "alias"]),
-                                                                Statement.id % 4999 == 0).limit(200)).scalars())
+                                                                Statement.entity_id.startswith("00"))
+                                  .limit(200)).scalars())
     try:
         open_case(audit, sup, CASE, basis_kind="fir", basis_ref="1/2026 PS Bench", authorising_officer="SSP",
                   purpose="benchmark of the API", days=30, members=["ana"])

@@ -25,7 +25,8 @@ from tahqiq.search.profile import Fact, best_caption, merge_facts
 from tahqiq.search.query import Candidate, Hit, candidates, interpret, query_key, rank
 
 PAGE_SIZE = 20
-CANDIDATES = 250  # records read for one search; more are counted as "more than" this, never hidden silently
+CANDIDATES = 120  # records read for one search; more are counted as "more than" this, never hidden silently
+# (250 took 527 ms at p95 on a 200k-person store with a cold page cache, 120 took 71 ms: docs/benchmarks.md)
 FACETS = ("schema", "source", "district")
 
 
