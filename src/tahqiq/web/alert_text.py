@@ -25,13 +25,19 @@ def ident(value: object) -> Markup:
 
 
 def span(seconds: float | int | None) -> str:
-    """A duration as people say it: the largest whole unit ("30 minutes", "6 hours", "3 days")."""
+    """A duration as people say it: the largest whole unit ("30 minutes", "6 hours", "3 days").
+    Each unit is its own ngettext call, so that extraction finds the messages."""
     s = int(round(seconds or 0))
-    for unit, singular, plural in ((86400, "%(num)s day", "%(num)s days"), (3600, "%(num)s hour", "%(num)s hours"),
-                                   (60, "%(num)s minute", "%(num)s minutes")):
-        if s >= unit and (s % unit == 0 or s >= 3 * unit):
-            n = round(s / unit)
-            return ngettext(singular, plural, n) % {"num": n}
+
+    def whole(unit: int) -> int | None:
+        return round(s / unit) if s >= unit and (s % unit == 0 or s >= 3 * unit) else None
+
+    if (n := whole(86400)) is not None:
+        return ngettext("%(num)s day", "%(num)s days", n) % {"num": n}
+    if (n := whole(3600)) is not None:
+        return ngettext("%(num)s hour", "%(num)s hours", n) % {"num": n}
+    if (n := whole(60)) is not None:
+        return ngettext("%(num)s minute", "%(num)s minutes", n) % {"num": n}
     return ngettext("%(num)s second", "%(num)s seconds", s) % {"num": s}
 
 
