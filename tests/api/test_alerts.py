@@ -84,15 +84,27 @@ def test_stream_delivers_a_live_alert_and_resumes_after_last_event_id(control_ro
     api = control_room
     first = raise_alert(api.world.gate.engine, title="first")
     h = member_headers(api)
-    timer = threading.Timer(0.5, lambda: raise_alert(api.world.gate.engine, title="arrives live"))
-    timer.start()
+    delivered = threading.Event()
+
+    def raise_until_delivered() -> None:
+        # The stream starts "from now" when the server has read the newest id, which a busy machine
+        # may do after a first alert raised at a fixed delay: raise one every half second until one
+        # arrives, so the test does not depend on that race.
+        for _ in range(40):
+            if delivered.wait(0.5):
+                return
+            raise_alert(api.world.gate.engine, title="arrives live")
+
+    raiser = threading.Thread(target=raise_until_delivered)
+    raiser.start()
     try:
-        # Without Last-Event-ID the stream starts from now: only the alert raised after connecting.
+        # Without Last-Event-ID the stream starts from now: only an alert raised after connecting.
         with api.client.stream("GET", "/api/alerts/stream", params={"close_after": 1}, headers=h) as r:
             assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
             events = _events(r, 1)
     finally:
-        timer.join()
+        delivered.set()
+        raiser.join()
     assert [e["data"]["title"] for e in events] == ["arrives live"] and events[0]["id"] > first
     # A reconnecting browser sends the last id it saw and gets what came after it.
     with api.client.stream("GET", "/api/alerts/stream", params={"close_after": 1},
