@@ -3,19 +3,23 @@ feedback, waiting for new alerts; and the migration's tables (SQLite and Postgre
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 import yaml
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, update
 
 from tahqiq.alerts import AlertDesk
 from tahqiq.alerts import store as alertstore
 from tahqiq.alerts import tables as alert_tables
 from tahqiq.compose.tables import metadata
 from tahqiq.govern import AccessDenied, GovernError
-from tahqiq.govern.tables import AuditEntry
+from tahqiq.govern.cases import close_case
+from tahqiq.govern.tables import AuditEntry, Case
+from tahqiq.store.base import utcnow
 from tahqiq.stream.engine import RuleEngine
 from tahqiq.stream.rulefile import parse_rules
 from tahqiq.stream.windows import Detector
@@ -99,6 +103,55 @@ def test_routing_decides_who_sees_what(world, engine):
     assert ("alert.read", "deny") in audit_actions(engine, "ayesha")
     assert ("alert.read", "deny") in audit_actions(engine, "irfan")
     assert ("alert.route", "grant") in audit_actions(engine, "sana")
+
+
+def test_a_closed_or_expired_case_grants_its_alerts_to_no_desk(world, engine):
+    """An alert tied to a case is read only while the case is open and unexpired, from a control
+    room of the case's agency (or by a member added across agencies); each read names the case."""
+    desk, u = AlertDesk(world.gate), world.users
+    (lahore,) = raise_alerts(engine, ("CK1", "Lahore", "35202-1234567-1"))
+    desk.route(u["sana"], "ayesha", "Lahore")
+    desk.route(u["zain"], "farah", "*")  # another agency's provincial desk
+    assert [a.id for a in desk.list(u["ayesha"])] == [lahore]
+    assert desk.list(u["farah"]) == []  # routed, but the case is Punjab Police's
+    with pytest.raises(AccessDenied, match="another agency"):
+        desk.get(u["farah"], lahore)
+    desk.get(u["ayesha"], lahore)
+    with engine.connect() as conn:
+        read = conn.execute(select(AuditEntry.case_ref, AuditEntry.entry).where(
+            AuditEntry.actor == "ayesha", AuditEntry.action == "alert.read", AuditEntry.decision == "grant")
+            .order_by(AuditEntry.seq.desc())).first()
+    assert read.case_ref == "CASE-2026-0002" and json.loads(read.entry)["detail"]["cases"] == ["CASE-2026-0002"]
+
+    with engine.begin() as conn:  # expired yesterday
+        conn.execute(update(Case).where(Case.reference == "CASE-2026-0002").values(
+            expires_at=utcnow() - timedelta(days=1)))
+    assert desk.list(u["ayesha"]) == [] and desk.list(u["sana"]) == []
+    assert desk.triage(u["ayesha"]).total_groups == 0
+    with pytest.raises(AccessDenied, match="grants ayesha nothing"):
+        desk.get(u["ayesha"], lahore)
+    with pytest.raises(AccessDenied, match="grants ayesha nothing"):
+        desk.act(u["ayesha"], lahore, "ack")
+    with engine.begin() as conn:
+        conn.execute(update(Case).where(Case.reference == "CASE-2026-0002").values(
+            expires_at=utcnow() + timedelta(days=1)))
+    assert [a.id for a in desk.list(u["ayesha"])] == [lahore]
+    close_case(world.gate.audit, u["sana"], "CASE-2026-0002", "absconder arrested")
+    assert desk.list(u["ayesha"]) == [] and desk.list(u["sana"]) == []
+    with pytest.raises(AccessDenied, match="grants sana nothing"):
+        desk.explain(u["sana"], lahore)
+    assert ("alert.read", "deny") in audit_actions(engine, "sana")
+
+
+def test_an_admin_routes_alerts_within_their_own_agency_only(world, engine):
+    desk, u = AlertDesk(world.gate), world.users
+    raise_alerts(engine, ("CK1", "Lahore", "35202-1234567-1"))
+    with pytest.raises(AccessDenied, match="own agency"):
+        desk.route(u["admin"], "farah", "*")  # admin of PUNJAB-POLICE, farah of FIA-CCW
+    assert desk.list(u["farah"]) == []
+    desk.route(u["admin"], "bilal", "Lahore")  # the admin's own agency
+    assert len(desk.list(u["bilal"])) == 1
+    assert ("alert.route", "deny") in audit_actions(engine, "admin")
 
 
 def test_lifecycle_order_and_history(world, engine):

@@ -3,7 +3,9 @@ reads and writes through the gate (`Gate.scope`: no case, the principal's role a
 
 Who sees what. Analysts and supervisors see the alerts of the districts routed to them (their
 control room); supervisors also see every alert raised on a watchlist entry of their agency's
-cases. A route to "*" covers every district and alerts without one. Auditors and admins see no
+cases. A route to "*" covers every district and alerts without one. An alert tied to a case is
+visible only while that case is open and unexpired, to users of its agency or its cross-agency
+members (`JobView.usable_cases`); routes stay within an agency. Auditors and admins see no
 alert (alerts hold personal data: docs/governance.md §2) but may read the per-rule feedback counts.
 Every list and read is in the audit log (`alert.read`, with the alert ids), every action too
 (`alert.<action>`), and every refusal (AccessDenied, audited).
@@ -30,13 +32,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, func, insert, or_, select, update
 
 from tahqiq.alerts import triage as tri
 from tahqiq.alerts.explain import AlertFacts, enrich, facts_of
 from tahqiq.alerts.tables import Alert, AlertAction, ControlRoomRoute, RuleFeedback
-from tahqiq.govern import ADMIN, AUDITOR, READER_ROLES, ROLES, SUPERVISOR, Gate, GovernError, JobView, Principal
-from tahqiq.govern.tables import User
+from tahqiq.govern import (
+    ADMIN,
+    AUDITOR,
+    READER_ROLES,
+    ROLES,
+    SUPERVISOR,
+    Gate,
+    GovernError,
+    JobView,
+    Principal,
+    Reader,
+    Writer,
+)
+from tahqiq.govern.tables import Case, User
 from tahqiq.model import types
 from tahqiq.store.base import aware, aware_utc, utcnow
 
@@ -143,8 +157,10 @@ class AlertDesk:
                 raise GovernError(f"no active user {username!r}")
             if user.role not in READER_ROLES:
                 raise GovernError(f"{username} is an {user.role}; only analysts and supervisors staff control rooms")
-            if principal.role == SUPERVISOR and user.agency_id != principal.agency_id:
-                raise job.refuse("alert.route", "a supervisor routes alerts only to users of their own agency",
+            # Alerts of an agency's cases must not reach another agency's control room: an admin,
+            # like a supervisor, routes within their own agency only.
+            if user.agency_id != principal.agency_id:
+                raise job.refuse("alert.route", f"a {principal.role} routes alerts only to users of their own agency",
                                  target=target)
             exists = w.conn.execute(select(ControlRoomRoute.user_id).where(
                 ControlRoomRoute.user_id == user.id, ControlRoomRoute.district == district)).first()
@@ -173,6 +189,7 @@ class AlertDesk:
         with job.read("alert.read", detail={"filters": {**filt.as_detail(), "after_id": after_id}}) as r:
             views = [_view(r.conn, row, history=False) for row in r.conn.execute(q)]
             r.disclose(v.id for v in views)
+            _under_cases(r, views)
         return views
 
     def triage(self, principal: Principal, filt: tri.AlertFilter | None = None, *, sort: str = "severity",
@@ -203,6 +220,7 @@ class AlertDesk:
             counts, facets = tri.counts(r.conn, visible, filt), tri.facets(r.conn, visible)
             newest = r.conn.execute(select(func.max(Alert.id))).scalar() or 0
             r.disclose(views)
+            _under_cases(r, list(views.values()))
         return TriagePage(out, page, pages, per_page, len(everything), counts, facets, sort, window, newest)
 
     def explain(self, principal: Principal, alert_id: int) -> AlertView:
@@ -215,6 +233,7 @@ class AlertDesk:
                 raise self._not_visible(job, "alert.read", alert_id, r.conn)
             view = _view(r.conn, row, history=True)
             r.disclose([view.id])
+            _under_cases(r, [view])
             if view.facts is not None:
                 enrich(r, view.facts)
         return view
@@ -242,6 +261,7 @@ class AlertDesk:
                 raise self._not_visible(job, "alert.read", alert_id, r.conn)
             view = _view(r.conn, row, history=True)
             r.disclose([view.id])
+            _under_cases(r, [view])
         return view
 
     def newest_id(self, principal: Principal) -> int:
@@ -290,10 +310,11 @@ class AlertDesk:
         job = self._desk(principal, verb="act on")
         allowed_from, to_status = TRANSITIONS[action]
         with job.write(name, target=str(alert_id)) as w:
-            row = w.conn.execute(select(Alert.id, Alert.status, Alert.rule_id)
+            row = w.conn.execute(select(Alert.id, Alert.status, Alert.rule_id, Alert.case_ref)
                                  .where(Alert.id == alert_id, self._visible(job))).first()
             if row is None:
                 raise self._not_visible(job, name, alert_id, w.conn)
+            w.case_ref = row.case_ref
             if row.status not in allowed_from:
                 hint = " — a human must verify a match before a response is dispatched" if action == "dispatch" else ""
                 raise GovernError(f"alert {alert_id} is {row.status}; {action} needs it to be "
@@ -319,21 +340,41 @@ class AlertDesk:
 
     @staticmethod
     def _visible(job: JobView) -> ColumnElement[bool]:
+        """Routed to the principal's control room (or, for a supervisor, raised on the agency's
+        cases), and, when the alert is tied to a case, that case still grants: open, unexpired, of
+        the principal's agency or with the principal as a member. A closed case's alerts are gone
+        from every desk."""
         principal = job.principal
         routed = select(ControlRoomRoute.district).where(ControlRoomRoute.user_id == principal.user_id)
         everything = routed.where(ControlRoomRoute.district == ALL_DISTRICTS).exists()
         cond = or_(Alert.district.in_(routed), everything)
         if principal.role == SUPERVISOR:
             cond = or_(cond, Alert.case_ref.in_(job.agency_cases()))
-        return cond
+        return and_(cond, or_(Alert.case_ref.is_(None), Alert.case_ref.in_(job.usable_cases())))
 
     @staticmethod
     def _not_visible(job: JobView, action: str, alert_id: int, conn: Connection) -> GovernError:
-        exists = conn.execute(select(Alert.id).where(Alert.id == alert_id)).first()
-        if exists is None:
+        row = conn.execute(select(Alert.id, Alert.case_ref).where(Alert.id == alert_id)).first()
+        if row is None:
             return GovernError(f"no alert {alert_id}")
-        return job.refuse(action, f"alert {alert_id} is not routed to {job.principal.username}'s control room",
-                          target=str(alert_id))
+        why = f"alert {alert_id} is not routed to {job.principal.username}'s control room"
+        if row.case_ref is not None and conn.execute(
+                job.usable_cases().where(Case.reference == row.case_ref)).first() is None:
+            why = (f"alert {alert_id} belongs to case {row.case_ref}, which grants {job.principal.username} "
+                   "nothing (closed, expired, or another agency's)")
+        return job.refuse(action, why, target=str(alert_id))
+
+
+def _under_cases(r: Reader | Writer, views: builtins.list[AlertView]) -> None:
+    """Name the cases the alerts belong to in the entry: the case itself when there is one (an
+    oversight look-up by case finds the read), the list in the detail otherwise."""
+    cases = sorted({v.case_ref for v in views if v.case_ref})
+    if len(cases) == 1:
+        r.case_ref = cases[0]
+    if cases and isinstance(r, Reader):
+        r.note(cases=cases)
+    elif cases:
+        r.detail["cases"] = cases
 
 
 def _count_feedback(conn: Connection, rule_id: str, action: str) -> None:

@@ -43,6 +43,9 @@ class Reader:
         self.detail: dict[str, Any] = {}
         self.target: str | None = None  # what the grant names, when the block's `target` was not known up front
         self.entry: AuditRecord | None = None  # the grant, once the block has ended
+        # The case whose rows a job view hands out (alerts raised on a case's watchlist): the grant
+        # names it, so a look-up of who read a case's data finds the read.
+        self.case_ref: str | None = case.reference if case is not None else None
 
     # --- bookkeeping --------------------------------------------------------------------------
 

@@ -28,16 +28,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Select, insert, select
+from sqlalchemy import Connection, Select, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from tahqiq.govern import identity
 from tahqiq.govern.auditlog import AuditRecord
 from tahqiq.govern.base import READER_ROLES, SUPERVISOR, AccessDenied, GovernError, Principal, aware_utc, utcnow
-from tahqiq.govern.cases import case_access
+from tahqiq.govern.cases import BASIS_KINDS, case_access
 from tahqiq.govern.entries import deny, record
 from tahqiq.govern.reader import Reader
-from tahqiq.govern.tables import Case, CaseSubject
+from tahqiq.govern.tables import Case, CaseMember, CaseSubject
 from tahqiq.model.entity import EntityView
 from tahqiq.store import reads
 from tahqiq.store.db import session_factory
@@ -94,12 +94,15 @@ class Writer:
         self._view, self.conn, self.action, self.case = view, conn, action, case
         self.target, self.detail = target, detail
         self.entry: AuditRecord | None = None
+        # The case whose rows a job view changes (an alert tied to a case): the entry names it.
+        self.case_ref: str | None = None
 
     def record(self, **detail: Any) -> AuditRecord:
         if self.entry is not None:
             raise GovernError(f"{self.action} is already recorded")
         self.detail.update(detail)
-        self.entry = self._view._record(self.action, target=self.target, detail=self.detail, conn=self.conn)
+        self.entry = self._view._record(self.action, target=self.target, detail=self.detail, conn=self.conn,
+                                        case=self.case_ref)
         return self.entry
 
     def values_of(self, ids: list[str], props: list[str]) -> list[Row]:
@@ -189,7 +192,7 @@ class View:
                     named = target if target is not None else reader.target
                     reader.entry = self._record(action, target=named if named is not None else (",".join(ids) or None),
                                                 detail={"ids": ids, "count": len(ids), **(detail or {}),
-                                                        **reader.detail})
+                                                        **reader.detail}, case=reader.case_ref)
 
     @contextmanager
     def write(self, action: str, *, target: str | None = None,
@@ -214,8 +217,8 @@ class View:
             yield conn
 
     def _record(self, action: str, *, target: str | None, detail: dict[str, Any], decision: str = "grant",
-                conn: Connection | None = None) -> AuditRecord:
-        return record(self.gate.audit, self.principal, action, decision=decision, case=self.case_ref,
+                conn: Connection | None = None, case: str | None = None) -> AuditRecord:
+        return record(self.gate.audit, self.principal, action, decision=decision, case=case or self.case_ref,
                       purpose=self.purpose, target=target, detail=detail, conn=conn)
 
     def note(self, action: str, *, target: str | None = None, detail: dict[str, Any] | None = None) -> AuditRecord:
@@ -339,6 +342,19 @@ class JobView(View):
             rows = [r for r in conn.execute(open_cases.order_by(Case.reference))
                     if case_access(conn, self.principal, r.reference)[1] is None]
         return [(r.id, r.reference) for r in rows]
+
+    def usable_cases(self, now: datetime | None = None) -> Select[tuple[str]]:
+        """A subquery of the references of the cases whose case-tied rows (an alert raised on a case's
+        watchlist entry) this principal may see from a control room: open, unexpired, naming a legal
+        basis, and of the principal's agency or with the principal as a member (a member from
+        another agency only when added as such). Closed and expired cases grant nothing."""
+        now = now or utcnow()
+        joined = select(CaseMember.case_id).where(CaseMember.user_id == self.principal.user_id,
+                                                  CaseMember.cross_agency.is_(True))
+        return select(Case.reference).where(
+            Case.status == "open", Case.expires_at > now, Case.basis_kind.in_(BASIS_KINDS),
+            func.length(func.trim(func.coalesce(Case.basis_ref, ""))) > 0,
+            or_(Case.agency_id == self.principal.agency_id, Case.id.in_(joined)))
 
     def agency_cases(self) -> Select[str]:
         """A subquery of the references of the principal's agency's cases (for "alerts of my
