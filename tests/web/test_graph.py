@@ -31,6 +31,9 @@ OVERLAPS = """() => { const cy = window.tahqiqGraph;
   return hits.length; }"""
 
 
+EXPANDED = "document.querySelector('[data-graph]').dataset.expansions === '1'"
+
+
 def _until(page, js: str, timeout_s: float = 15) -> None:
     """Wait until the expression is true (page.wait_for_function evaluates strings with eval, which
     the pages' Content-Security-Policy forbids)."""
@@ -46,16 +49,32 @@ def _open(page) -> None:
     page.locator("#graph-h").scroll_into_view_if_needed()
 
 
-def _click(page, node_id: str, double: bool = False) -> None:
-    """A real mouse click on the canvas, where cytoscape drew the node."""
+def _where(page, node_id: str) -> dict:
+    """Where on the screen cytoscape drew the node (page coordinates)."""
     page.locator("#graph").scroll_into_view_if_needed()
     box = page.locator("#graph").bounding_box()
     pos = page.evaluate(f"window.tahqiqGraph.getElementById({json.dumps(node_id)}).renderedPosition()")
-    x, y = box["x"] + pos["x"], box["y"] + pos["y"]
-    if double:
-        page.mouse.dblclick(x, y)
-    else:
-        page.mouse.click(x, y)
+    return {"x": round(box["x"] + pos["x"], 1), "y": round(box["y"] + pos["y"], 1)}
+
+
+def _click(page, node_id: str, double: bool = False, done: str | None = None) -> None:
+    """A real mouse click on the canvas, where cytoscape drew the node, once the page stopped moving
+    (the timeline, map and chart list load beside the graph and may shift it). `done` is the
+    expression that tells the click landed (default: the node is selected); a click that landed on
+    a spot the page had just moved away from is made again."""
+    done = done or f"window.tahqiqGraph.getElementById({json.dumps(node_id)}).selected()"
+    for _ in range(3):
+        deadline, last = time.monotonic() + 10, None
+        while (here := _where(page, node_id)) != last and time.monotonic() < deadline:
+            last = here
+            page.wait_for_timeout(150)
+        (page.mouse.dblclick if double else page.mouse.click)(here["x"], here["y"])
+        try:
+            _until(page, done, timeout_s=10)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"clicking node {node_id} never gave {done}")
 
 
 def test_first_view_one_node_per_person_with_links_and_legible_labels(page, site):
@@ -109,12 +128,12 @@ def test_details_panel_records_expansion_and_paths_with_hop_limit(page, site):
     assert page.evaluate("window.tahqiqGraph.edges().filter(e => e.data('relation') === 'same_person').length") \
         == n_records - 1  # the records stay joined
     shot(page, "graph-03-records")
-    _click(page, site.second_subject, double=True)  # double-click a record: back to one person
-    _until(page, f"window.tahqiqGraph.getElementById({json.dumps(site.second_subject)}).empty()")
+    gone = f"window.tahqiqGraph.getElementById({json.dumps(site.second_subject)}).empty()"
+    _click(page, site.second_subject, double=True, done=gone)  # double-click a record: back to one person
     assert page.evaluate("window.tahqiqGraph.nodes().filter(n => n.data('schema') === 'Person').length") == 1
 
     # Expand the vehicle by double-click: its plate reads (through the plate) come in.
-    _click(page, site.vehicle, double=True)
+    _click(page, site.vehicle, double=True, done=EXPANDED)
     page.wait_for_selector('[data-graph][data-expansions="1"]')
     reads = page.evaluate("window.tahqiqGraph.nodes().filter(n => n.data('schema') === 'PlateRead').map(n => n.id())")
     assert reads
@@ -144,7 +163,7 @@ def test_brushing_the_timeline_filters_the_graph_and_selection_filters_the_timel
     page.evaluate("""() => { window.ranges = []; window.selections = [];
       document.addEventListener('tahqiq:timerange', e => window.ranges.push(e.detail));
       document.addEventListener('tahqiq:select', e => window.selections.push(e.detail)); }""")
-    _click(page, site.vehicle, double=True)
+    _click(page, site.vehicle, double=True, done=EXPANDED)
     page.wait_for_selector('[data-graph][data-expansions="1"]')
     page.wait_for_selector("[data-timeline][data-events]")
     total = int(page.get_attribute("[data-timeline]", "data-shown"))
@@ -177,7 +196,7 @@ def test_brushing_the_timeline_filters_the_graph_and_selection_filters_the_timel
 
 def test_save_a_chart_with_an_annotation_and_reopen_it(page, site):
     _open(page)
-    _click(page, site.vehicle, double=True)
+    _click(page, site.vehicle, double=True, done=EXPANDED)
     page.wait_for_selector('[data-graph][data-expansions="1"]')
     _click(page, site.vehicle)
     page.get_by_label("Annotation (saved with the chart)").fill("seen near the scene twice")
