@@ -29,6 +29,8 @@ help:
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
+	@pkg-config --exists icu-uc 2>/dev/null || { echo "installing ICU's headers for PyICU (names in every script)"; \
+		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q libicu-dev pkg-config; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,spark]'
 	touch $(STAMP)

@@ -174,7 +174,7 @@ def test_alias_address_and_caste_words():
 
 def test_parsed_name_has_no_inferred_attributes():
     fields = {f.name for f in dataclasses.fields(ParsedName)}
-    assert fields == {"original", "script", "given", "relation", "relative", "titles", "alias", "known"}
+    assert fields == {"original", "script", "given", "relation", "relative", "titles", "alias", "known", "patronym"}
     kinds = {e.kind for e in LEXICON.values()}
     assert kinds == {"name", "title", "honorific"}
 

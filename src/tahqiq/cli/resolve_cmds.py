@@ -6,6 +6,7 @@
     tahqiq resolve review -c CASE -p PURPOSE           # uncertain pairs, most likely first
     tahqiq resolve decide A B merge|split --reason ... -c CASE -p PURPOSE
     tahqiq eval resolve febrl3|febrl4|DIR              # accuracy against ground truth
+    tahqiq eval names FILE.csv                         # name_similarity on labelled name pairs
 """
 
 from __future__ import annotations
@@ -160,6 +161,38 @@ def eval_resolve(
     except (FileNotFoundError, ValueError) as exc:
         err.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(2) from None
+    out.print(f"F1 {result.f1:.4f}", highlight=False)
+
+
+@eval_app.command("names")
+def eval_names(
+    path: Annotated[str, typer.Argument(help="CSV with name1,name2,is_match (optional schema, class, script)")],
+    threshold: Annotated[float, typer.Option(help="score at which two names match (screening's default)")] = 0.8,
+    errors: Annotated[int, typer.Option(help="how many of the worst-scored pairs to list")] = 10,
+) -> None:
+    """Precision, recall and F1 of name similarity at the default and the best threshold; the last
+    line is `F1 <value>` at the default threshold."""
+    from tahqiq.names.evaluate import evaluate_names, read_pairs
+
+    try:
+        result = evaluate_names(read_pairs(path), threshold=threshold)
+    except (FileNotFoundError, ValueError) as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    table = Table("threshold", "precision", "recall", "F1", "TP", "FP", "FN", "TN", title=f"{result.pairs} pairs")
+    rows = (("default", result.threshold, result.at_default), ("best", result.best_threshold, result.at_best))
+    for label, t, c in rows:
+        table.add_row(f"{label} {t:.3f}", f"{c.precision:.4f}", f"{c.recall:.4f}", f"{c.f1:.4f}",
+                      str(c.tp), str(c.fp), str(c.fn), str(c.tn))
+    out.print(table)
+    for column, values in result.by_group.items():
+        groups = Table(column, "pairs", "precision", "recall", "F1", "errors")
+        for value, c in values.items():
+            groups.add_row(value, str(c.tp + c.fp + c.fn + c.tn), f"{c.precision:.3f}", f"{c.recall:.3f}",
+                           f"{c.f1:.3f}", str(c.fp + c.fn))
+        out.print(groups)
+    for a, b, match, score in result.worst[:errors]:
+        out.print(f"{'missed' if match else 'false match'} {score:.3f}: {a!r} / {b!r}", highlight=False)
     out.print(f"F1 {result.f1:.4f}", highlight=False)
 
 

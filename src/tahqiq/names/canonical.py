@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from tahqiq.names.lexicon import fold, lookup_roman
+from tahqiq.names.scripts import latin_words, strip_native_titles
 from tahqiq.names.tokens import NAME_TWIN, Tok, abd_join, roman_token, token_skeleton, urdu_token
 from tahqiq.names.urdu import ARABIC_LETTERS
 
@@ -54,10 +55,16 @@ _OF_CODE = {
 }
 _AKA = re.compile(r"@|\ba\.\s*k\.\s*a\b\.?|\ba/k/a\b")  # "aka" as a word: see names.tokens
 _APOS = re.compile(r"['\u2019\u2018\u02bc\u02bb`\u00b4\u02bf\u02be]")
-_TOKEN = re.compile(rf"\x01[a-z]+|[a-z]+|[{ARABIC_LETTERS}]+|[^\W\d_a-z{ARABIC_LETTERS}]+")
+_TOKEN = re.compile(
+    rf"\x01[a-z]+|[a-z]+|[{ARABIC_LETTERS}]+|(?:[^\W\d_a-z{ARABIC_LETTERS}]|[\u0900-\u0dff\u3099\u309a])+"
+)  # Indic vowel signs and kana voicing marks are not word characters: kept inside the word
 _ARABIC_RE = re.compile(rf"[{ARABIC_LETTERS}]")
 _LATIN_RE = re.compile(r"[a-z]")
 _OTHER_RE = re.compile(rf"[^\W\d_a-z{ARABIC_LETTERS}]")
+# A digit typed or read for a letter inside a word: M0hammad, 4hmed, 9hulam, Al1, Ju1ia.
+_DIGIT_IN_WORD = re.compile(r"(?<=[a-z])[013459]|[013459](?=[a-z])")
+_DIGIT_LETTER = {"0": "o", "3": "e", "4": "a", "5": "s", "9": "g"}
+_VOWEL = frozenset("aeiou")
 _TRAILING_ARTICLE = re.compile(r"^(?P<pre>[a-z]{2,}?)(?:ul|ur|us|ud|un|uz|ush)$")
 
 
@@ -78,10 +85,25 @@ class ParsedName:
     titles: tuple[str, ...]  # removed honorifics and titles, canonical
     alias: tuple[str, ...] = ()  # the name after "alias"/"urf"/"@", if any
     known: tuple[bool, ...] = ()  # per given token: was it found in the lexicon?
+    patronym: bool = False  # the relative was written into the name with bin, ibn or bint
+
+
+def _digit_letter(m: re.Match[str]) -> str:
+    d = m.group(0)
+    if d != "1":
+        return _DIGIT_LETTER[d]
+    s, i = m.string, m.start()
+    inside = 0 < i < len(s) - 1 and s[i - 1].isalpha() and s[i + 1].isalpha()
+    by_vowel = inside and (s[i - 1] in _VOWEL or s[i + 1] in _VOWEL)
+    return "l" if by_vowel else "i"  # Ju1ia, Ku1soom take an l; Al1, 1mran, B1lal an i
 
 
 def _tokens(s: str) -> list[Tok]:
     """Tokens of an already folded string."""
+    if not s.isascii():
+        s = strip_native_titles(s)
+    if any(c in s for c in "013459"):
+        s = _DIGIT_IN_WORD.sub(_digit_letter, s)
     if "/" in s or "\\" in s or "." in s:
         s = _SLASH_REL.sub(lambda m: f" \x01{m.group(1)}o ", s)
     if " of" in s:
@@ -97,7 +119,8 @@ def _tokens(s: str) -> list[Tok]:
         elif _ARABIC_RE.match(word):
             out.extend(urdu_token(word))
         else:
-            out.append((word, "name", False))
+            for latin in latin_words(word):
+                out.extend(roman_token(latin))
     return out
 
 
@@ -209,15 +232,17 @@ def parse_name(text: str) -> ParsedName:
     rel: list[Tok] = []
     alias: list[Tok] = []
     relation: str | None = None
+    patronym = False
     target: list[Tok] | None = own
     for tok in _tokens(folded):
         kind = tok[1]
         if kind == "name" or kind == "title" or kind == "honorific" or kind == "article" or kind == "abd":
             if target is not None:
                 target.append(tok)
-        elif kind == "rel":
+        elif kind == "rel" or kind == "patronym":
             if relation is None and (target is not rel or not rel):
                 relation = tok[0]  # also with nothing before it: "s/o Ghulam Rasool"
+                patronym = kind == "patronym" and bool(own)
                 target = rel
             else:
                 target = None  # grandfather and beyond
@@ -240,6 +265,7 @@ def parse_name(text: str) -> ParsedName:
         titles=tuple(titles),
         alias=alias_t,
         known=tuple(t[2] for t in given),
+        patronym=patronym,
     )
 
 

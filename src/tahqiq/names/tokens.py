@@ -14,7 +14,9 @@ from functools import lru_cache
 from tahqiq.names.lexicon import lookup_roman, lookup_urdu, roman_skeleton
 from tahqiq.names.urdu import transliterate
 
-__all__ = ["NAME_TWIN", "Tok", "abd_join", "clear_caches", "roman_token", "token_skeleton", "urdu_token"]
+__all__ = [
+    "NAME_TWIN", "PATRONYM_WORDS", "Tok", "abd_join", "clear_caches", "roman_token", "token_skeleton", "urdu_token",
+]
 
 # --------------------------------------------------------------------------------------------
 # Fixed word lists (markers and articles are grammar, not names: kept in code)
@@ -26,6 +28,9 @@ _ARTICLES = frozenset(
 )
 _ABD = frozenset("abd abdu abdul abdur abdus abduz abdush abdud abdun abdut abdel abdal abdar abdas".split()) | {"عبد"}
 
+# Particles that write the father's name into the person's own name (Arab and Malay usage):
+# parsed as parentage, but part of the name when two names are compared.
+PATRONYM_WORDS = frozenset(["bin", "ibn", "ibne", "ibni", "bint", "binte", "binti", "بن", "ابن", "بنت"])
 _REL_WORDS = {
     "bin": "s/o",
     "ibn": "s/o",
@@ -140,8 +145,9 @@ def _split_abd(word: str) -> str | None:
 # A title that is also the first half of a compound name: Hafiz Ullah / Hafizullah is حفیظ اللہ.
 NAME_TWIN = {"hafiz": "hafeez"}
 
-# A token: (canonical, kind, known). kind: name | title | honorific | article | abd | rel (the
-# canonical is then "s/o", "d/o" or "w/o") | alias | drop (caste words) | end (address follows)
+# A token: (canonical, kind, known). kind: name | title | honorific | article | abd | rel or
+# patronym (the canonical is then "s/o", "d/o" or "w/o"; patronym: bin, ibn, bint)
+# | alias | drop (caste words) | end (address follows)
 Tok = tuple[str, str, bool]
 
 
@@ -185,7 +191,7 @@ def _roman_name(word: str) -> tuple[Tok, ...]:
 def _marker_token(word: str) -> tuple[Tok, ...] | None:
     """Parentage, alias, dropped and end-of-name words: the same in both scripts' word lists."""
     if word in _REL_WORDS:
-        return ((_REL_WORDS[word], "rel", True),)
+        return ((_REL_WORDS[word], "patronym" if word in PATRONYM_WORDS else "rel", True),)
     if word in _ALIAS_WORDS:
         return (("", "alias", True),)
     if word in _DROP_WORDS:
