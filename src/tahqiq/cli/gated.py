@@ -6,7 +6,9 @@
         ...
 
 Exit status: 0 done, 2 bad request (GovernError, UsageError, LookupError, ValueError), 3 denied (the
-denial is in the audit log). After the command its audit entries are covered by a signed tree head.
+denial is in the audit log). After a writing command its audit entries are covered by a signed tree
+head; a reading command (`@gated(sign=False)`) signs nothing, so that reading a tampered log cannot
+make the log's key vouch for it.
 """
 
 from __future__ import annotations
@@ -138,6 +140,7 @@ def add_group(app: typer.Typer, sub: typer.Typer, name: str) -> None:
     for group in app.registered_groups:
         if group.name == name and group.typer_instance is not None:
             group.typer_instance.registered_commands.extend(sub.registered_commands)
+            group.typer_instance.registered_groups.extend(sub.registered_groups)
             return
     app.add_typer(sub, name=name)
 

@@ -13,6 +13,7 @@ This module is the room's public surface: feature rooms import what they need fr
 tables of `tahqiq.govern.tables` to join cases or users), never the gate's modules themselves.
 """
 
+from tahqiq.govern.audit_verify import Witnessed
 from tahqiq.govern.auditlog import AuditLog, AuditRecord, SignedTreeHead, VerifyReport
 from tahqiq.govern.base import (
     ADMIN,
@@ -28,6 +29,7 @@ from tahqiq.govern.base import (
     Principal,
 )
 from tahqiq.govern.cases import CaseInfo, case_purpose, get_case, list_cases
+from tahqiq.govern.checkpoint import Checkpoint, NoteKey, SignedNote
 from tahqiq.govern.gate import Gate, aggregate
 from tahqiq.govern.reader import Reader
 from tahqiq.govern.views import CaseView, GrantedCase, JobView, View, Writer, decided_action
@@ -38,4 +40,5 @@ __all__ = [
     "AccessDenied", "AuthenticationFailed", "GovernError", "Principal", "SYSTEM",
     "AuditLog", "AuditRecord", "SignedTreeHead", "VerifyReport", "aggregate",
     "ROLES", "READER_ROLES", "ANALYST", "SUPERVISOR", "AUDITOR", "ADMIN",
+    "Checkpoint", "NoteKey", "SignedNote", "Witnessed",
 ]

@@ -1,15 +1,24 @@
 """Verifying the audit log from its stored entries alone: every leaf hash, every entry's signature,
 every stored subtree hash, every signed tree head's root and signature, and the log's state. Names
-the first bad entry: an edit, a deletion, an insertion or a reordering (`tahqiq audit verify`)."""
+the first bad entry: an edit, a deletion, an insertion or a reordering (`tahqiq audit verify`).
+
+The stored data alone cannot reveal a cut tail: whoever deletes the newest entries, the heads above
+them and rewrites the log's state leaves a shorter log that is consistent in itself. What reveals it
+is a checkpoint held outside the database (a witness's, `Witnessed`): the log must still contain it,
+i.e. have at least its size and, recomputed from the entries, the same root at that size."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Engine, Row, select
 
+from tahqiq.config import local_zone
 from tahqiq.govern import merkle
 from tahqiq.govern.audit_records import VerifyReport, entry_message, sth_message
 from tahqiq.govern.keys import key_id, verify_signature
@@ -21,9 +30,28 @@ _state = table_of(AuditState)
 _heads = table_of(TreeHead)
 
 
-def verify_log(engine: Engine, keys: list[Ed25519PublicKey], batch: int = 5000) -> VerifyReport:
-    """Recompute every leaf, subtree, root and signature from the stored entries."""
+@dataclass(frozen=True)
+class Witnessed:
+    """A checkpoint a witness cosigned (its signatures already checked): what the log must contain."""
+
+    size: int
+    root: bytes
+    witness: str
+    timestamp: int  # the witness's cosignature time, POSIX seconds
+
+    @property
+    def seen(self) -> str:
+        return datetime.fromtimestamp(self.timestamp, local_zone()).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def verify_log(engine: Engine, keys: list[Ed25519PublicKey], batch: int = 5000,
+               witnessed: Sequence[Witnessed] = ()) -> VerifyReport:
+    """Recompute every leaf, subtree, root and signature from the stored entries; check that every
+    witnessed checkpoint is still in the log."""
     by_id = {key_id(k): k for k in keys}
+    by_size: dict[int, list[Witnessed]] = {}
+    for w in witnessed:
+        by_size.setdefault(w.size, []).append(w)
     report = VerifyReport()
     with engine.connect() as conn:
         heads = list(conn.execute(select(_heads).order_by(_heads.c.tree_size, _heads.c.id)))
@@ -41,6 +69,11 @@ def verify_log(engine: Engine, keys: list[Ed25519PublicKey], batch: int = 5000) 
         def check_heads(size: int) -> None:
             nonlocal head_i
             root = None
+            for w in by_size.get(size, ()):
+                root = root or merkle.frontier_root(frontier)
+                if root != w.root:
+                    report.bad(None, f"the log's first {size:,} entries are not the ones witness {w.witness} saw on "
+                                     f"{w.seen}: the log was rewritten (a forked history)")
             while head_i < len(heads) and heads[head_i].tree_size == size:
                 h = heads[head_i]
                 root = root or merkle.frontier_root(frontier)
@@ -72,6 +105,10 @@ def verify_log(engine: Engine, keys: list[Ed25519PublicKey], batch: int = 5000) 
                 check_heads(pos)
             last = rows[-1].seq
         report.entries = pos
+        for w in witnessed:
+            if w.size > pos:
+                report.bad(pos, f"the log has {pos:,} entries but witness {w.witness} saw {w.size:,} on {w.seen}: "
+                                f"entries {pos:,}..{w.size - 1:,} were deleted (the tail was cut)")
         for h in heads[head_i:]:
             report.bad(pos, f"tree head #{h.id} covers {h.tree_size} entries but the log has only {pos}: "
                             f"entries {pos}..{h.tree_size - 1} were deleted")
@@ -118,4 +155,4 @@ def _check_entry(row: Row[Any], pos: int, frontier: list[bytes], keys: list[Ed25
         report.bad(seq, f"entry {seq}: stored subtree hashes are wrong (edited)")
 
 
-__all__ = ["verify_log"]
+__all__ = ["Witnessed", "verify_log"]

@@ -20,7 +20,7 @@ connections and its lock.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,7 +55,8 @@ from tahqiq.govern.audit_records import (
     iso_utc,
     sth_message,
 )
-from tahqiq.govern.audit_verify import verify_log
+from tahqiq.govern.audit_verify import Witnessed, verify_log
+from tahqiq.govern.checkpoint import ED25519, Checkpoint, NoteKey, SignedNote, sign_note
 from tahqiq.govern.keys import Signer, load_signer, public_key_pem
 from tahqiq.govern.tables import AuditEntry, AuditState, TreeHead
 from tahqiq.store.base import table_of
@@ -403,12 +404,23 @@ class AuditLog:
             return merkle.prove([(0, tree_size)], self._node_getter(conn))[0]
 
     def covering_head(self, seq: int) -> SignedTreeHead:
-        """The newest signed head, signing a fresh one if the newest does not yet cover `seq`."""
+        """The newest signed head, if it covers entry `seq`. Reading never signs: a head signed now
+        would vouch for whatever the database holds, a truncated log included."""
         head = self.latest_head()
         if head is None or head.tree_size <= seq:
-            head = self.sign_head(force=True)
-            assert head is not None  # forced
+            signed = f"the newest signed head covers {head.tree_size} entries" if head else "no head is signed"
+            raise LookupError(f"entry {seq} is not yet under a signed tree head ({signed}): the server signs one "
+                              "every second while entries arrive; or run `tahqiq audit head --sign`")
         return head
+
+    def checkpoint_key(self, origin: str) -> NoteKey:
+        """The log's key as checkpoints name it: the origin, Ed25519 (c2sp.org/signed-note)."""
+        return NoteKey(origin, ED25519, self.signer.public_key)
+
+    def signed_checkpoint(self, head: SignedTreeHead, origin: str) -> SignedNote:
+        """The checkpoint (c2sp.org/tlog-checkpoint) of a signed tree head, signed by the log's key."""
+        text = Checkpoint(origin, head.tree_size, bytes.fromhex(head.root_hash)).text()
+        return SignedNote(text, (sign_note(text, origin, self.signer.private_key),))
 
     def prove(self, seq: int, head: SignedTreeHead | None = None) -> dict[str, Any]:
         """A self-contained inclusion proof of entry `seq`: the entry, its path and a signed head."""
@@ -430,9 +442,11 @@ class AuditLog:
 
     # --- verification -------------------------------------------------------------------------
 
-    def verify(self, public_keys: list[Ed25519PublicKey] | None = None, batch: int = 5000) -> VerifyReport:
-        """Recompute every leaf, subtree, root and signature from the stored entries."""
-        return verify_log(self.engine, public_keys or [self.signer.public_key], batch)
+    def verify(self, public_keys: list[Ed25519PublicKey] | None = None, batch: int = 5000,
+               witnessed: Sequence[Witnessed] = ()) -> VerifyReport:
+        """Recompute every leaf, subtree, root and signature from the stored entries, and check that
+        the log still holds each witnessed checkpoint (same root at its size)."""
+        return verify_log(self.engine, public_keys or [self.signer.public_key], batch, witnessed)
 
 
 def _head(row: Row[Any]) -> SignedTreeHead:

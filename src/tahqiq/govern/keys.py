@@ -2,6 +2,9 @@
 
 audit-ed25519.pem   Ed25519 private key that signs tree heads and entries (created on first use)
 audit-pepper.key    32 random bytes: the HMAC key for search values written to the audit log
+audit-origin        the log's name in its checkpoints (c2sp.org/tlog-checkpoint), fixed on first use:
+                    witnesses know the log by it, so it must never change (edit it before the first
+                    `tahqiq audit publish` if the default, tahqiq.<host name>/audit, does not suit)
 
 Several servers sharing one database must share these files. The public key is what an oversight
 body or a court needs; export it with `tahqiq audit public-key`.
@@ -12,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +30,7 @@ from tahqiq.config import settings
 
 SIGNING_KEY_FILE = "audit-ed25519.pem"
 PEPPER_FILE = "audit-pepper.key"
+ORIGIN_FILE = "audit-origin"
 
 
 def keys_dir(home: Path | None = None) -> Path:
@@ -107,9 +113,8 @@ def verify_signature(public_key: Ed25519PublicKey, signature: bytes, message: by
         return False
 
 
-def load_signer(home: Path | None = None) -> Signer:
-    """The audit signing key, created (mode 0600) the first time it is needed."""
-    path = keys_dir(home) / SIGNING_KEY_FILE
+def load_or_create_ed25519(path: Path) -> Ed25519PrivateKey:
+    """The Ed25519 private key in `path` (PEM), generated (mode 0600) the first time it is needed."""
 
     def make() -> bytes:
         return Ed25519PrivateKey.generate().private_bytes(
@@ -119,7 +124,27 @@ def load_signer(home: Path | None = None) -> Signer:
     key = serialization.load_pem_private_key(load_or_create(path, make), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{path} is not an Ed25519 private key")
-    return Signer(key)
+    return key
+
+
+def load_signer(home: Path | None = None) -> Signer:
+    """The audit signing key, created (mode 0600) the first time it is needed."""
+    return Signer(load_or_create_ed25519(keys_dir(home) / SIGNING_KEY_FILE))
+
+
+def default_name(role: str) -> str:
+    """`tahqiq.<host name>/<role>`: a stable, schema-less name for a key in checkpoints."""
+    host = re.sub(r"[^A-Za-z0-9.-]", "-", socket.gethostname()) or "localhost"
+    return f"tahqiq.{host}/{role}"
+
+
+def load_origin(home: Path | None = None) -> str:
+    """The log's origin line (its name in checkpoints), fixed in the key directory on first use."""
+    origin = load_or_create(keys_dir(home) / ORIGIN_FILE, lambda: default_name("audit").encode() + b"\n")
+    name = origin.decode().strip()
+    if not name or any(c.isspace() or c == "+" for c in name):
+        raise ValueError(f"{keys_dir(home) / ORIGIN_FILE}: the origin {name!r} may contain no spaces or '+'")
+    return name
 
 
 def load_pepper(home: Path | None = None) -> bytes:

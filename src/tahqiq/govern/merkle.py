@@ -4,6 +4,9 @@
     node hash  = SHA-256(0x01 || left || right)
     MTH({})    = SHA-256()                        (the empty tree)
 
+This is RFC 6962's tree, unchanged by RFC 9162: the same hashes, roots and consistency proofs (RFC
+6962 2.1.2), which is what checkpoints and witnesses (c2sp.org/tlog-checkpoint, tlog-witness) assume.
+
 Leaves are numbered from 0. A tree of size n splits at k, the largest power of two smaller than n,
 so every left subtree is perfect. The log keeps a *frontier* (the roots of the perfect subtrees that
 make up the tree, largest first), which makes an append O(log n), and it keeps the hash of every

@@ -343,7 +343,7 @@ class JobView(View):
                     if case_access(conn, self.principal, r.reference)[1] is None]
         return [(r.id, r.reference) for r in rows]
 
-    def usable_cases(self, now: datetime | None = None) -> Select[tuple[str]]:
+    def usable_cases(self, now: datetime | None = None) -> Select[str]:
         """A subquery of the references of the cases whose case-tied rows (an alert raised on a case's
         watchlist entry) this principal may see from a control room: open, unexpired, naming a legal
         basis, and of the principal's agency or with the principal as a member (a member from
