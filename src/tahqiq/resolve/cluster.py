@@ -10,6 +10,10 @@ Most connected components break none of the walls, and for them connected compon
 answer (computed with scipy on the whole graph at once). Only components that contain a wall are
 re-built edge by edge, strongest first, refusing any union that would join two sides of a wall —
 so a single weak, wrong link cannot chain two people together.
+
+The result depends on the pairs, never on the order they arrive in: scores are compared with the
+threshold and with each other at SCORE_DECIMALS decimals (the same pair scored on another machine
+may differ in the last bits), and equal links are taken in the order of their records' ids.
 """
 
 from __future__ import annotations
@@ -24,6 +28,12 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 LARGE_CLUSTER = 25  # more records than one person plausibly has across all sources: flag for review
+SCORE_DECIMALS = 9  # probabilities and weights are compared at this precision
+
+
+def rounded(scores: pd.Series | np.ndarray) -> np.ndarray:
+    """Scores at the precision they are compared at (infinite weights stay infinite)."""
+    return np.round(np.asarray(scores, dtype=float), SCORE_DECIMALS)
 
 
 @dataclass
@@ -71,13 +81,12 @@ def cluster(ids: list[str], pairs: pd.DataFrame, *, threshold: float, national: 
     """`pairs` has unique_id_l, unique_id_r, match_probability (and match_weight to order ties)."""
     national = national or {}
     index = {u: k for k, u in enumerate(ids)}
-    strong = pairs[pairs["match_probability"] >= threshold]
+    strong = pairs[rounded(pairs["match_probability"]) >= threshold]
     left = strong["unique_id_l"].astype(str).map(index)
     right = strong["unique_id_r"].astype(str).map(index)
     keep = left.notna() & right.notna()
-    weights = strong["match_weight"].to_numpy()[keep.to_numpy()] if "match_weight" in strong else None
-    if weights is None:
-        weights = strong["match_probability"].to_numpy()[keep.to_numpy()]
+    score = strong["match_weight"] if "match_weight" in strong else strong["match_probability"]
+    weights = rounded(score)[keep.to_numpy()]
     edges = pd.DataFrame({"l": left[keep].astype(np.int64).to_numpy(), "r": right[keep].astype(np.int64).to_numpy(),
                           "w": weights})
     merge_edges = [(index[a], index[b]) for a, b in merges if a in index and b in index]
@@ -105,7 +114,13 @@ def cluster(ids: list[str], pairs: pd.DataFrame, *, threshold: float, national: 
             cannot[ids[a]].add(ids[b])
             cannot[ids[b]].add(ids[a])
         in_walled = np.isin(labels[edges["l"].to_numpy()], list(walled))
-        sub = edges[in_walled].sort_values("w", ascending=False, kind="stable")
+        # Strongest first; equal links in the order of their records' ids (not of their arrival).
+        sub = edges[in_walled]
+        named = np.asarray(ids, dtype=object)
+        a, b = named[sub["l"].to_numpy()], named[sub["r"].to_numpy()]
+        first = a < b
+        sub = sub.assign(lo=np.where(first, a, b), hi=np.where(first, b, a)).sort_values(
+            ["w", "lo", "hi"], ascending=[False, True, True], kind="stable")
         members = [ids[k] for k in range(n) if labels[k] in walled]
         uf = _Union(members, national)
         for l_idx, r_idx in zip(sub["l"].to_numpy(), sub["r"].to_numpy(), strict=True):
@@ -128,4 +143,5 @@ def cluster(ids: list[str], pairs: pd.DataFrame, *, threshold: float, national: 
         sizes[len(members)] += 1
         if len(members) > LARGE_CLUSTER:
             large.append((cid, len(members)))
-    return Clustering(cluster_of, len(edges), refused, dict(sorted(sizes.items())), sorted(large, key=lambda x: -x[1]))
+    large.sort(key=lambda x: (-x[1], x[0]))  # biggest first, then by id: the same list every run
+    return Clustering(cluster_of, len(edges), refused, dict(sorted(sizes.items())), large)

@@ -8,6 +8,12 @@
 Training needs no labels: the prior from deterministic rules, u from random pairs, m by EM over
 blocks that fix some fields and learn the others. `predict_between` scores only new-against-old
 pairs, for incremental runs with a model trained earlier.
+
+Reproducible on DuckDB: the same records give the same model bit for bit and the same scored pairs
+in the same order. u comes from a sample chosen by a hash of each record's id and a fixed seed, and
+the prior from counts, both exact whatever the threads; EM adds up floating-point probabilities, and
+floats summed in another order differ in the last bits, so its sessions run on one thread over
+tables built in that session (see `_one_thread`).
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import dataclasses
 import json
 import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -29,13 +37,14 @@ _Underflow = ValueError  # EM drove a level's m to ~1e-302 (a level matches neve
 # Pairs kept from prediction: anything at or above this goes on to clustering or to review.
 KEEP_PROBABILITY = 0.2
 U_SAMPLE_PAIRS = 2_000_000
+U_SAMPLE_SEED = 7  # which records the u sample takes: a hash of (id, seed), the same on every run
 
 
-def _db_api(backend: str, spark: Any = None):
+def _db_api(backend: str, spark: Any = None, connection: Any = None):
     if backend == "duckdb":
         from splink import DuckDBAPI
 
-        return DuckDBAPI()
+        return DuckDBAPI(connection) if connection is not None else DuckDBAPI()
     if backend == "spark":
         from splink import SparkAPI
 
@@ -49,11 +58,14 @@ def _db_api(backend: str, spark: Any = None):
 
 class Engine:
     def __init__(self, fields: list[Field], *, link_type: LinkType = "dedupe_only", backend: str = "duckdb",
-                 spark: Any = None, model: dict | None = None, quiet: bool = True) -> None:
+                 spark: Any = None, model: dict | None = None, quiet: bool = True,
+                 duckdb_connection: Any = None) -> None:
+        """`duckdb_connection`: a DuckDB connection to work in (its own settings: threads, memory
+        limit, temp directory); by default a new in-memory one."""
         self.fields = fields
         self.link_type = link_type
         self.backend = backend
-        self.db_api = _db_api(backend, spark)
+        self.db_api = _db_api(backend, spark, duckdb_connection)
         self._model = model
         self._linker: Linker | None = None
         self.levels: dict[str, list[tuple[float, str]]] = {}
@@ -92,7 +104,7 @@ class Engine:
             # zero would forbid every match, so assume about one duplicate per million pairs... at
             # least one in the whole table. EM and the data still decide each pair.
             linker._settings_obj._probability_two_random_records_match = max(floor, 1e-6)
-        linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=7)
+        linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=U_SAMPLE_SEED)
         from splink.internals.exceptions import EMTrainingException
 
         self.skipped_training = []
@@ -103,7 +115,8 @@ class Engine:
                     so = linker._settings_obj
                     so.training_settings = dataclasses.replace(so.training_settings, max_iterations=iterations)
                 try:
-                    linker.training.estimate_parameters_using_expectation_maximisation(rule)
+                    with self._one_thread():
+                        linker.training.estimate_parameters_using_expectation_maximisation(rule)
                     break
                 except (EMTrainingException, _Underflow) as exc:
                     if isinstance(exc, ValueError) and "below the minimum" not in str(exc):
@@ -119,8 +132,31 @@ class Engine:
                         self.skipped_training.append(rule.get_blocking_rule("duckdb").blocking_rule_sql)
                         break
         self._linker = linker
-        self._model = json.loads(json.dumps(linker.misc.save_model_to_json()))
+        self._model = _without_run_id(json.loads(json.dumps(linker.misc.save_model_to_json())))
         self.levels = levels_of(linker)
+
+    @contextmanager
+    def _one_thread(self) -> Iterator[None]:
+        """DuckDB on one thread for an EM session, then the connection's own setting again.
+
+        A session builds its blocked pairs and term-frequency tables from the registered records and
+        then sums match probabilities over them, iteration after iteration. On several threads both
+        the row order of those tables and the order partial sums are merged in vary with scheduling,
+        so m moves in the last bits, every score with it, and a link at a threshold or tied with
+        another can change sides. On one thread the order is that of the input (which
+        `resolve_frames` sorts by id). The blocking and comparing inside a session run on one
+        thread too; scoring and u estimation keep every thread. Spark has no such switch: see
+        docs/resolve.md."""
+        if self.backend != "duckdb":
+            yield
+            return
+        con = self.db_api.duckdb_con
+        threads = con.execute("select current_setting('threads')").fetchone()[0]
+        con.execute("SET threads = 1")
+        try:
+            yield
+        finally:
+            con.execute(f"SET threads = {int(threads)}")
 
     def model_json(self) -> dict:
         if self._model is None:
@@ -154,12 +190,22 @@ class Engine:
         return pd.concat([self._to_pandas(between), self._to_pandas(within)], ignore_index=True)
 
     def _to_pandas(self, sdf) -> pd.DataFrame:
+        # Pairs come out of a parallel join in no particular order; clustering and the stored links
+        # take them in this one (the pair's ids), so every run stores and reads them alike.
         df = sdf.as_pandas_dataframe()
+        order = [c for c in ("source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r") if c in df]
+        df = df.sort_values(order, kind="stable", ignore_index=True)
         try:
             sdf.drop_table_from_database_and_remove_from_cache()
         except Exception:  # noqa: BLE001 - a cleanup failure must not lose the results
             pass
         return df
+
+
+def _without_run_id(model: dict) -> dict:
+    """The model without `linker_uid`: a random name Splink gives each linker for its cache tables,
+    not part of the model, and it would make two identical runs store different models."""
+    return {k: v for k, v in model.items() if k != "linker_uid"}
 
 
 def _apply_parameters(linker: Linker, model: dict) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from tahqiq.resolve.cluster import LARGE_CLUSTER, Clustering, cluster
+from tahqiq.resolve.cluster import LARGE_CLUSTER, SCORE_DECIMALS, Clustering, cluster
 from tahqiq.resolve.engine import Engine
 from tahqiq.resolve.features import prepare
 from tahqiq.resolve.spec import Field, LinkType
@@ -34,8 +34,10 @@ class Resolution:
     levels: dict = field(default_factory=dict)  # comparison -> [(match weight, level label)], for explanations
 
     def review(self, low: float = REVIEW_PROBABILITY, high: float = LINK_PROBABILITY) -> pd.DataFrame:
-        p = self.pairs["match_probability"]
-        return self.pairs[(p >= low) & (p < high)].sort_values("match_probability", ascending=False)
+        p = self.pairs["match_probability"].round(SCORE_DECIMALS)
+        queue = self.pairs[(p >= low) & (p < high)].assign(_p=p)
+        return queue.sort_values(["_p", "unique_id_l", "unique_id_r"], ascending=[False, True, True],
+                                 kind="stable").drop(columns="_p")
 
 
 def national_ids(frame: pd.DataFrame, fields: list[Field]) -> dict[str, str]:
@@ -45,6 +47,10 @@ def national_ids(frame: pd.DataFrame, fields: list[Field]) -> dict[str, str]:
             vals = frame[["unique_id", f.column]].dropna()
             out.update(zip(vals["unique_id"].astype(str), vals[f.column].astype(str), strict=True))
     return out
+
+
+def _by_id(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values("unique_id", kind="stable", key=lambda ids: ids.astype(str), ignore_index=True)
 
 
 def resolve_frames(frames: list[pd.DataFrame], fields: list[Field], *, link_type: LinkType = "dedupe_only",
@@ -62,7 +68,9 @@ def resolve_frames(frames: list[pd.DataFrame], fields: list[Field], *, link_type
         return now
 
     t = time.perf_counter()
-    prepared = [prepare(f, fields) for f in frames]
+    # EM's sums follow the rows' order: records in id order make the model the same bit for bit
+    # whatever order the store (or a directory's files) handed them over in.
+    prepared = [prepare(_by_id(f), fields) for f in frames]
     t = mark("prepare", t)
     engine = Engine(fields, link_type=link_type, backend=backend, spark=spark, model=model)
     if model is None:
@@ -117,7 +125,8 @@ def link_new(existing: pd.DataFrame, new_frame: pd.DataFrame, fields: list[Field
     everything = {**cluster_of, **part.cluster_of}
     per_cluster = pd.Series(everything).value_counts()
     sizes = per_cluster.value_counts().sort_index()
-    large = [(c, int(n)) for c, n in per_cluster[per_cluster > LARGE_CLUSTER].items()]
+    large = sorted(((c, int(n)) for c, n in per_cluster[per_cluster > LARGE_CLUSTER].items()),
+                   key=lambda x: (-x[1], x[0]))
     clustering = Clustering(everything, part.edges_used, part.walls_enforced,
                             {int(k): int(v) for k, v in sizes.items()}, large)
     timings["cluster"] = round(time.perf_counter() - t, 2)

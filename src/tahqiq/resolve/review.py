@@ -65,7 +65,7 @@ def resolution_input(gate: Gate, principal: Principal, schema: str, props: list[
             job.read("resolve.read", target=schema, detail={"props": props, "only_unresolved": only_unresolved}) as r:
         if not only_unresolved:
             return r.schema_table(schema, props)
-        ids = r.unresolved_ids(schema)
+        ids = sorted(r.unresolved_ids(schema))  # the same records in the same order on every run
         parts = [r.schema_table(schema, props, ids[i:i + _CHUNK]) for i in range(0, len(ids), _CHUNK)]
         return pd.concat(parts, ignore_index=True) if parts else r.schema_table(schema, props, [])
 

@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import delete, insert, select, update
 
+from tahqiq.config import private_file
 from tahqiq.govern import Gate, Principal
-from tahqiq.resolve.cluster import Clustering
+from tahqiq.resolve.cluster import Clustering, rounded
 from tahqiq.resolve.features import prepare
 from tahqiq.resolve.pipeline import LINK_PROBABILITY, REVIEW_PROBABILITY, link_new, resolve_frames
 from tahqiq.resolve.review import decisions, resolution_input
@@ -82,7 +83,7 @@ def _explanations(pairs: pd.DataFrame, fields, levels: dict[str, list[tuple[floa
 
 
 def _link_rows(pairs: pd.DataFrame, clustering: Clustering, fields, levels, run_id: int) -> list[dict]:
-    keep = pairs[pairs["match_probability"] >= REVIEW_PROBABILITY].reset_index(drop=True)
+    keep = pairs[rounded(pairs["match_probability"]) >= REVIEW_PROBABILITY].reset_index(drop=True)
     if keep.empty:
         return []
     left, right = keep["unique_id_l"].astype(str), keep["unique_id_r"].astype(str)
@@ -90,7 +91,7 @@ def _link_rows(pairs: pd.DataFrame, clustering: Clustering, fields, levels, run_
     lo, hi = np.where(swap, right, left), np.where(swap, left, right)
     same = [clustering.cluster_of.get(a) == clustering.cluster_of.get(b) for a, b in zip(lo, hi, strict=True)]
     prob = keep["match_probability"].to_numpy()
-    status = np.where(prob >= LINK_PROBABILITY, np.where(same, "link", "refused"), "review")
+    status = np.where(rounded(prob) >= LINK_PROBABILITY, np.where(same, "link", "refused"), "review")
     expl = _explanations(keep, fields, levels)
     return [{"run_id": run_id, "left_id": lo[i], "right_id": hi[i],
              "match_weight": float(keep["match_weight"].iat[i]), "match_probability": float(prob[i]),
@@ -124,8 +125,8 @@ def run_resolution(engine, gate: Gate, principal: Principal, *, schema: str = "P
         res = resolve_frames([frame], fields, threshold=threshold, backend=backend, merges=merges, splits=splits,
                              step=step)
         prepared = prepare(frame, fields)
-        cache.parent.mkdir(parents=True, exist_ok=True)
         prepared.to_parquet(cache, index=False)
+        private_file(cache)
         report = _save(engine, principal, schema, "full", backend, threshold, res.model, res.levels, res.clustering,
                        res.pairs, fields, len(frame), len(frame), res.timings, replace=True)
     report.timings = {"read": read_s, **report.timings}
@@ -144,6 +145,7 @@ def _incremental(engine, principal, schema, fields, frame, model: dict, cache: P
     if step:
         step("cluster")
     pd.concat([existing, new], ignore_index=True).to_parquet(cache, index=False)
+    private_file(cache)
     changed = {e: c for e, c in clustering.cluster_of.items() if old.get(e) != c}
     return _save(engine, principal, schema, "incremental", backend, threshold, model, levels, clustering, pairs, fields,
                  len(clustering.cluster_of), len(new), timings, replace=False, changed=changed)

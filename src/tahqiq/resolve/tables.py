@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tahqiq.config import settings
+from tahqiq.config import private_dir, settings
 from tahqiq.store.base import Base, utcnow
 
 
@@ -32,8 +32,9 @@ class ResolutionDecision(Base):
 
 
 def feature_cache_dir() -> Path:
-    """Where runs keep prepared features (copies of values: retention removes them when it deletes)."""
-    return settings().resolution_cache
+    """Where runs keep prepared features (copies of values: retention removes them when it deletes);
+    a folder only the service's account may enter."""
+    return private_dir(settings().resolution_cache)
 
 
 def features_cache(schema: str) -> Path:
