@@ -82,7 +82,7 @@ def test_triage_route_filters_groups_and_pages(room):
     assert page["groups"][0]["rule_id"] == "anpr.often"
     one = room.client.get("/api/alerts/triage", params={"window": 0, "rule": "anpr.wanted"}, headers=h).json()
     assert [g["count"] for g in one["groups"]] == [1, 1, 1]  # no grouping window: every read its own card
-    assert room.client.get("/api/alerts/triage", params={"sort": "random"}, headers=h).status_code == 400
+    assert room.client.get("/api/alerts/triage", params={"sort": "random"}, headers=h).status_code == 422
     listed = room.client.get("/api/alerts", params={"severity": "high", "newest_first": True, "limit": 2,
                                                     "offset": 2}, headers=h).json()
     assert len(listed) == 1

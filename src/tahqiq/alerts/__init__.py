@@ -18,6 +18,7 @@ from tahqiq.alerts.desk import (
     TRANSITIONS,
     AlertDesk,
     AlertGroupView,
+    AlertNotFound,
     AlertView,
     DispatchIncomplete,
     TriagePage,
@@ -39,6 +40,6 @@ from tahqiq.alerts.triage import (
 
 __all__ = ["ALERT_STATUSES", "ALIASES", "ALL_DISTRICTS", "GROUP_WINDOW_S", "MAX_LIST", "OPEN", "RULE_KINDS",
            "SEVERITY_ORDER", "SORTS", "TRANSITIONS", "Alert", "AlertAction", "AlertDesk", "AlertFacts", "AlertFilter",
-           "AlertGroupView", "AlertView", "ControlRoomRoute", "Counts", "DispatchIncomplete", "DistrictLoad",
-           "EntryFacts", "Facets", "Link", "RecordFact", "RuleFeedback", "Seen", "Supervision", "TriagePage", "Where",
-           "Window", "alert_row", "write_alerts"]
+           "AlertGroupView", "AlertNotFound", "AlertView", "ControlRoomRoute", "Counts", "DispatchIncomplete",
+           "DistrictLoad", "EntryFacts", "Facets", "Link", "RecordFact", "RuleFeedback", "Seen", "Supervision",
+           "TriagePage", "Where", "Window", "alert_row", "write_alerts"]

@@ -116,6 +116,10 @@ class TriagePage:
     newest_id: int
 
 
+class AlertNotFound(GovernError):
+    """There is no alert with this id (a 404, where a refusal is a 403)."""
+
+
 class DispatchIncomplete(GovernError):
     """A dispatch without the unit sent or without a note; `missing` names the fields."""
 
@@ -356,7 +360,7 @@ class AlertDesk:
     def _not_visible(job: JobView, action: str, alert_id: int, conn: Connection) -> GovernError:
         row = conn.execute(select(Alert.id, Alert.case_ref).where(Alert.id == alert_id)).first()
         if row is None:
-            return GovernError(f"no alert {alert_id}")
+            return AlertNotFound(f"no alert {alert_id}")
         why = f"alert {alert_id} is not routed to {job.principal.username}'s control room"
         if row.case_ref is not None and conn.execute(
                 job.usable_cases().where(Case.reference == row.case_ref)).first() is None:
@@ -400,5 +404,5 @@ def _view(conn: Connection, row: Row, *, history: bool,
                      occurred, a.key_kind, a.key_value, a.case_ref, evidence, steps or [], facts)
 
 
-__all__ = ["ALIASES", "ALL_DISTRICTS", "AlertDesk", "AlertGroupView", "AlertView", "DispatchIncomplete", "MAX_LIST",
-           "TRANSITIONS", "TriagePage"]
+__all__ = ["ALIASES", "ALL_DISTRICTS", "AlertDesk", "AlertGroupView", "AlertNotFound", "AlertView",
+           "DispatchIncomplete", "MAX_LIST", "TRANSITIONS", "TriagePage"]

@@ -20,13 +20,14 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Annotated, Any
 
 import networkx as nx
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from tahqiq import graph
 from tahqiq.api import deps
-from tahqiq.api.models import Problem
+from tahqiq.api.models import DENIED, SIGNED_IN, UNDER_CASE, ExportFormat, Problem
 from tahqiq.api.report import ENGLISH, Language, build_report, render_footer, render_html
 from tahqiq.govern import CaseView
 from tahqiq.graph import CaseGraph
@@ -46,8 +47,7 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 REPORT_EVENTS = 500  # the subjects' newest events in the report
 
-router = APIRouter(prefix="/api/cases", tags=["exports"], dependencies=[Depends(deps.csrf_check)],
-                   responses={403: {"model": Problem}, 401: {"model": Problem}})
+router = APIRouter(prefix="/api/cases", tags=["exports"], dependencies=SIGNED_IN, responses=DENIED)
 
 
 def csv_safe(value: object) -> str:
@@ -154,10 +154,15 @@ def export_case(view: CaseView, fmt: str, hops: int = 1, language: Language = EN
     return data, r.entry.seq
 
 
-@router.get("/{ref}/export/{fmt}", responses={400: {"model": Problem}, 503: {"model": Problem},
-                                              200: {"content": {t: {} for t, _ in FORMATS.values()},
-                                                    "description": "the file"}})
-def export(request: Request, ref: str, fmt: str, purpose: str | None = None, hops: int = 1) -> Response:
+EXPORT_ANSWERS: dict[int | str, dict[str, Any]] = {
+    **UNDER_CASE, 503: {"model": Problem, "description": "no Chromium for the PDF"},
+    200: {"content": {t.split(";")[0]: {} for t, _ in FORMATS.values()}, "description": "the file"}}
+
+
+@router.get("/{ref}/export/{fmt}", response_class=Response, responses=EXPORT_ANSWERS)
+def export(request: Request, ref: str, fmt: ExportFormat,
+           purpose: Annotated[str | None, Query(max_length=500, description="why you export it")] = None,
+           hops: Annotated[int, Query(ge=0, le=2, description="links followed from the subjects")] = 1) -> Response:
     """Download the case's subjects and their neighbours as ftm (followthemoney JSON lines),
     graphml, csv, html (printable report) or pdf. Audited as an export."""
     if fmt not in FORMATS:

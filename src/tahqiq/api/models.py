@@ -8,17 +8,60 @@ shapes its pages' libraries read, and an entity with its caption.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import Response
-from pydantic import BaseModel, Field, TypeAdapter
+from fastapi import Depends, HTTPException, Path, Query, Request, Response, Security
+from pydantic import BaseModel, Field, PlainSerializer, TypeAdapter
 
+from tahqiq.api import deps
+from tahqiq.api.openapi import BEARER, SESSION
 from tahqiq.govern import AuditRecord, CaseInfo
 from tahqiq.graph import Edge, Event, Graph, Node, Paths
 from tahqiq.model.entity import EntityView, Value
 from tahqiq.resolve import LinkExplanation, ResolvedView
 from tahqiq.search import Card, Facet, Profile
+
+# --- parameters the database sees, and the closed vocabularies of the API -----------------------------
+# An integer past its column's range cannot be compared with it: SQLite raises OverflowError past 64
+# bits, PostgreSQL "integer out of range" past 32 bits for an `Integer` id (alerts, charts), both a
+# 500. Bounding every integer that reaches a query makes such a request a 422 that says the limit.
+
+INT32_MAX = 2**31 - 1  # `Integer` columns: the ids of alerts, notes, charts
+INT64_MAX = 2**63 - 1  # `BigInteger` columns (audit sequence numbers) and OFFSET
+RowId = Annotated[int, Path(ge=1, le=INT32_MAX, description="a row's id")]
+Offset = Annotated[int, Query(ge=0, le=INT64_MAX, description="rows to skip")]
+Since = Annotated[int, Query(ge=0, le=INT64_MAX, description="only entries from this audit sequence number on")]
+AfterId = Annotated[int, Query(ge=0, le=INT32_MAX, description="only alerts after this alert id")]
+PageNo = Annotated[int, Query(ge=1, le=1_000_000, description="the page, from 1")]
+
+
+async def refuse_nul(request: Request) -> None:
+    """HTTP 400 for a NUL character (0x00) in the path, the query or a JSON body's strings: PostgreSQL
+    text cannot hold one, so it would otherwise end as a database error (500) wherever it is compared."""
+    if "\x00" in request.scope.get("path", "") or any("\x00" in k or "\x00" in v
+                                                  for k, v in request.query_params.multi_items()):
+        raise HTTPException(400, "text may not contain NUL characters (0x00)")
+    if (request.headers.get("content-type") or "").startswith("application/json"):
+        body = await request.body()
+        if b"\\u0000" in body:
+            raise HTTPException(400, "text may not contain NUL characters (\\u0000)")
+
+
+# Spelled out (not built from the rooms' tuples) so that type checkers and /openapi.json see them;
+# tests/api/test_contract.py checks that they equal the rooms' own lists.
+AlertStatus = Literal["new", "acknowledged", "verified", "false_positive", "dispatched", "closed"]
+AlertStatusFilter = Literal["new", "acknowledged", "verified", "false_positive", "dispatched", "closed", "open"]
+Severity = Literal["critical", "high", "medium", "low"]
+TriageSort = Literal["severity", "time"]
+AlertAction = Literal["acknowledge", "verify", "false_positive", "dispatch", "close", "ack", "false-positive", "fp"]
+ExportFormat = Literal["ftm", "graphml", "csv", "html", "pdf"]
+Decision = Literal["merge", "split"]
+AuditDecision = Literal["grant", "deny", "info"]
+LookupKind = Literal["cnic", "phone", "plate", "iban", "chassis", "name", "any"]
 
 
 class Login(BaseModel):
@@ -36,6 +79,23 @@ class Me(BaseModel):
 class Problem(BaseModel):
     detail: str
     audit_seq: int | None = Field(None, description="the audit entry that records a refusal")
+
+
+BAD_INPUT: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "the input is well-formed but cannot be used (the detail says why)"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "no such case, record or item"}}
+DENIED: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "not signed in: no session cookie or bearer token, or a bad one"},
+    403: {"model": Problem, "description": "the gate refused (the reason; the refusal is audited)"},
+}
+# The guards of every signed-in route, before any work: no NUL characters (400), the CSRF token of a
+# cookie session (unsafe methods), then a signed-in user (401), with the security schemes it accepts
+# (for /openapi.json, which lists them and the 400 on these operations: tahqiq.api.openapi).
+SIGNED_IN = [Depends(refuse_nul), Depends(deps.csrf_check), Security(SESSION), Security(BEARER),
+             Depends(deps.principal)]
+# A route under a case: the gate may refuse (403), the case may not exist (404), or what is asked
+# for may not exist or make sense in it (400).
+UNDER_CASE = {**DENIED, **NOT_FOUND, **BAD_INPUT}
 
 
 @dataclass(frozen=True)
@@ -185,17 +245,59 @@ class AccessStats(BaseModel):
     rows: list[AccessStat]
 
 
+# --- timezone-aware times ------------------------------------------------------------------------------
+# Everything Tahqiq stores is UTC, but SQLite hands datetimes back naive, and a naive time is not the
+# `date-time` (RFC 3339: with an offset) that /openapi.json promises. Every answer passes through
+# `aware` on its way out (response models declared `aware_model(...)`, json_response, events_response).
+
+def aware(value: Any) -> Any:
+    """`value` with every naive datetime inside it (dataclasses, models, lists, dicts) marked UTC;
+    what holds none is returned as it is."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list):
+        return [aware(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(aware(v) for v in value)
+    if isinstance(value, dict):
+        return {k: aware(v) for k, v in value.items()}
+    if isinstance(value, BaseModel):
+        return value.model_copy(update={name: aware(getattr(value, name)) for name in type(value).model_fields})
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = copy.copy(value)
+        for f in dataclasses.fields(value):
+            object.__setattr__(changed, f.name, aware(getattr(value, f.name)))  # frozen dataclasses too
+        return changed
+    return value
+
+
+def aware_model(model: Any) -> Any:
+    """`model` as a response_model whose JSON has every datetime timezone-aware (`aware`); the
+    document shows `model`'s own schema."""
+    return Annotated[model, PlainSerializer(aware, return_type=model, when_used="json")]
+
+
 # --- answering with what is already typed ----------------------------------------------------------
 # A route that builds its answer from typed records declares `response_model` for /openapi.json and
 # answers with the JSON directly: FastAPI would otherwise dump the model, validate the dump against
 # the same model and dump it again (≈3 ms for a graph of 100 nodes, once per expanded node).
 
 def json_response(value: BaseModel) -> Response:
-    return Response(value.model_dump_json(by_alias=True), media_type="application/json")
+    return Response(aware(value).model_dump_json(by_alias=True), media_type="application/json")
 
 
 _EVENTS = TypeAdapter(list[Event])
 
 
 def events_response(events: list[Event]) -> Response:
-    return Response(_EVENTS.dump_json(events), media_type="application/json")
+    return Response(_EVENTS.dump_json(aware(events)), media_type="application/json")
+
+
+__all__ = ["BAD_INPUT", "DENIED", "INT32_MAX", "INT64_MAX", "NOT_FOUND", "SIGNED_IN", "UNDER_CASE", "AccessStat",
+           "AccessStats", "AfterId", "AlertAction", "AlertStatus", "AlertStatusFilter", "AuditDecision", "CaseOut",
+           "Decision", "EdgeElement", "EntityOut", "EntityPage", "ExportFormat", "FeatureCollection", "GraphOut",
+           "HeadStatus", "Login", "LookupKind", "Me", "NodeElement", "NoteIn", "Offset", "PageNo", "PathsOut",
+           "Problem", "ResolvedOut", "RowId", "SearchHit", "SearchOut", "Severity", "Since", "TreeHeadOut",
+           "TriageSort", "aware", "aware_model", "events_response", "json_response", "refuse_nul"]

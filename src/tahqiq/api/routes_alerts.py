@@ -35,14 +35,28 @@ from tahqiq.alerts import (
 )
 from tahqiq.alerts.tables import ALERT_STATUSES
 from tahqiq.api import deps
-from tahqiq.api.models import Problem
+from tahqiq.api.models import (
+    BAD_INPUT,
+    DENIED,
+    INT32_MAX,
+    NOT_FOUND,
+    SIGNED_IN,
+    AfterId,
+    AlertAction,
+    AlertStatusFilter,
+    Offset,
+    PageNo,
+    RowId,
+    Severity,
+    TriageSort,
+    aware_model,
+)
 from tahqiq.govern import AccessDenied, GovernError, Principal
 
 T = TypeVar("T")
 HEARTBEAT_SECONDS = 15.0
 POLL_SECONDS = 0.2  # how often an open stream checks for new alerts
-router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=[Depends(deps.csrf_check)],
-                   responses={403: {"model": Problem}, 401: {"model": Problem}})
+router = APIRouter(prefix="/api/alerts", tags=["alerts"], dependencies=SIGNED_IN, responses=DENIED)
 
 
 class ActionIn(BaseModel):
@@ -72,17 +86,18 @@ def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise HTTPException(status, str(exc)) from None
 
 
-Severity = Annotated[str | None, Query(description=f"one of {', '.join(SEVERITY_ORDER)}")]
-Status = Annotated[str | None, Query(description=f"one of {', '.join(ALERT_STATUSES)}, or {OPEN!r}: all but closed")]
+SeverityParam = Annotated[Severity | None, Query(description=f"one of {', '.join(SEVERITY_ORDER)}")]
+Status = Annotated[AlertStatusFilter | None,
+                   Query(description=f"one of {', '.join(ALERT_STATUSES)}, or {OPEN!r}: all but closed")]
 Rule = Annotated[str | None, Query(description="a rule id, e.g. anpr.wanted-plate")]
 CaseRef = Annotated[str | None, Query(alias="case", description="the case of the watchlist entry matched")]
 
 
-@router.get("", response_model=list[AlertView])
+@router.get("", response_model=aware_model(list[AlertView]), responses=BAD_INPUT)
 def list_alerts(request: Request, who: Principal = Depends(deps.principal), district: str | None = None,
-                status: Status = None, severity: Severity = None, rule: Rule = None, case: CaseRef = None,
-                after_id: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                offset: Annotated[int, Query(ge=0, description="newest_first pages: skip this many")] = 0,
+                status: Status = None, severity: SeverityParam = None, rule: Rule = None, case: CaseRef = None,
+                after_id: AfterId = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                offset: Offset = 0,
                 newest_first: bool = False) -> list[AlertView]:
     """Alerts routed to your control room (supervisors: also their agency's watchlist alerts), oldest
     first after `after_id` (a feed), or newest first in pages of `limit` from `offset`."""
@@ -90,14 +105,15 @@ def list_alerts(request: Request, who: Principal = Depends(deps.principal), dist
                  newest_first=newest_first, severity=severity, rule=rule, case=case, offset=offset)
 
 
-@router.get("/triage", response_model=TriagePage, responses={400: {"model": Problem}})
+@router.get("/triage", response_model=aware_model(TriagePage), responses=BAD_INPUT)
 def triage(request: Request, who: Principal = Depends(deps.principal),
-           severity: Annotated[list[str], Query(description="any of these severities")] = [],  # noqa: B006
-           status: Annotated[list[str], Query(description=f"any of these statuses, or {OPEN!r}")] = [],  # noqa: B006
+           severity: Annotated[list[Severity], Query(description="any of these severities")] = [],  # noqa: B006
+           status: Annotated[list[AlertStatusFilter],
+                             Query(description=f"any of these statuses, or {OPEN!r}")] = [],  # noqa: B006
            rule: Rule = None, district: str | None = None, case: CaseRef = None,
-           sort: Annotated[str, Query(description=f"{' or '.join(SORTS)}: severity then newest, or newest")]
+           sort: Annotated[TriageSort, Query(description=f"{' or '.join(SORTS)}: severity then newest, or newest")]
            = "severity",
-           page: Annotated[int, Query(ge=1)] = 1, per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+           page: PageNo = 1, per_page: Annotated[int, Query(ge=1, le=100)] = 20,
            window: Annotated[int, Query(ge=0, le=7 * 86400, description="seconds: repeats of one rule on one key "
                                                                           "closer than this form one group")]
            = GROUP_WINDOW_S) -> TriagePage:
@@ -109,7 +125,7 @@ def triage(request: Request, who: Principal = Depends(deps.principal),
     return _call(desk(request).triage, who, filt, sort=sort, page=page, per_page=per_page, window=window)
 
 
-@router.get("/supervision", response_model=Supervision)
+@router.get("/supervision", response_model=aware_model(Supervision), responses=BAD_INPUT)
 def supervision(request: Request, who: Principal = Depends(deps.principal),
                 days: Annotated[int | None, Query(ge=1, le=366, description="only alerts of the last N days")]
                 = None) -> Supervision:
@@ -119,13 +135,13 @@ def supervision(request: Request, who: Principal = Depends(deps.principal),
     return _call(desk(request).supervise, who, since)
 
 
-@router.get("/feedback", response_model=list[dict[str, Any]])
+@router.get("/feedback", response_model=aware_model(list[dict[str, Any]]), responses=BAD_INPUT)
 def feedback(request: Request, who: Principal = Depends(deps.principal)) -> list[dict[str, Any]]:
     """Verified matches and false positives per rule (counts only)."""
     return _call(desk(request).feedback, who)
 
 
-@router.post("/routes", status_code=204)
+@router.post("/routes", status_code=204, responses={**BAD_INPUT, **NOT_FOUND})
 def route(request: Request, body: RouteIn, who: Principal = Depends(deps.principal)) -> None:
     """Send a district's alerts to a user's control room (supervisors and admins)."""
     _call(desk(request).route, who, body.username, body.district)
@@ -143,14 +159,16 @@ def _sse(view: AlertView) -> str:
             responses={200: {"content": {"text/event-stream": {}}, "description": "`event: alert` messages"}})
 async def stream(request: Request, who: Principal = Depends(deps.principal),
                  last_event_id: Annotated[str | None, Header()] = None,
-                 after: Annotated[int | None, Query(ge=0, description="start after this alert id")] = None,
+                 after: Annotated[int | None, Query(ge=0, le=INT32_MAX, description="start after this alert id")]
+                 = None,
                  close_after: Annotated[int | None, Query(ge=1, description="end after this many alerts "
                                                                            "(scripts)")] = None):
     """Live alerts as server-sent events. Without Last-Event-ID or `after`, only alerts raised from
     now on are sent (load the current ones with GET /api/alerts)."""
     d = desk(request)
-    if last_event_id and last_event_id.strip().isdigit():
-        after = int(last_event_id.strip())
+    resume = (last_event_id or "").strip()
+    if resume.isdigit() and len(resume) <= 10 and int(resume) <= INT32_MAX:  # else ignored, as a malformed one
+        after = int(resume)
     start = after if after is not None else await anyio.to_thread.run_sync(lambda: _call(d.newest_id, who))
     # The first wait runs before the response starts, so that a refusal is an HTTP 403.
     first = await anyio.to_thread.run_sync(lambda: _call(d.wait, who, start, 0.0))
@@ -188,21 +206,21 @@ async def stream(request: Request, who: Principal = Depends(deps.principal),
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-@router.get("/{alert_id}", response_model=AlertView, responses={404: {"model": Problem}})
-def get_alert(request: Request, alert_id: int, who: Principal = Depends(deps.principal)) -> AlertView:
+@router.get("/{alert_id}", response_model=aware_model(AlertView), responses={**BAD_INPUT, **NOT_FOUND})
+def get_alert(request: Request, alert_id: RowId, who: Principal = Depends(deps.principal)) -> AlertView:
     """One alert with the evidence behind it and its history of actions."""
     return _call(desk(request).get, who, alert_id)
 
 
-@router.get("/{alert_id}/explanation", response_model=AlertView, responses={404: {"model": Problem}})
-def explain_alert(request: Request, alert_id: int, who: Principal = Depends(deps.principal)) -> AlertView:
+@router.get("/{alert_id}/explanation", response_model=aware_model(AlertView), responses={**BAD_INPUT, **NOT_FOUND})
+def explain_alert(request: Request, alert_id: RowId, who: Principal = Depends(deps.principal)) -> AlertView:
     """One alert with its facts enriched: the watchlist entries matched and why they exist (case,
     legal basis, reason), and the records it leads to (person, vehicle, warrants, FIRs)."""
     return _call(desk(request).explain, who, alert_id)
 
 
-@router.post("/{alert_id}/{action}", response_model=AlertView, responses={400: {"model": Problem}})
-def act(request: Request, alert_id: int, action: str, body: ActionIn | None = None,
+@router.post("/{alert_id}/{action}", response_model=aware_model(AlertView), responses={**BAD_INPUT, **NOT_FOUND})
+def act(request: Request, alert_id: RowId, action: AlertAction, body: ActionIn | None = None,
         who: Principal = Depends(deps.principal)) -> AlertView:
     """acknowledge, verify, false_positive, dispatch (after verify; needs `unit` and `note`) or close."""
     return _call(desk(request).act, who, alert_id, action, body.note if body else None, body.unit if body else None)

@@ -20,14 +20,26 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Connection, case, func, select
 
 from tahqiq.api import deps, trail
-from tahqiq.api.models import AccessStat, AccessStats, HeadStatus, Problem, TreeHeadOut
+from tahqiq.api.models import (
+    BAD_INPUT,
+    DENIED,
+    SIGNED_IN,
+    AccessStat,
+    AccessStats,
+    AuditDecision,
+    HeadStatus,
+    LookupKind,
+    Offset,
+    Since,
+    TreeHeadOut,
+    aware_model,
+)
 from tahqiq.govern import AUDITOR, SUPERVISOR, AccessDenied, AuditRecord, GovernError, Principal, aggregate
 from tahqiq.govern.audit_search import AuditPage, AuditQuery, BadLookup, find_entries, iter_entries
 from tahqiq.govern.keys import public_key_pem
 from tahqiq.govern.tables import AuditEntry, Case, User
 
-router = APIRouter(prefix="/api/audit", tags=["oversight"], dependencies=[Depends(deps.csrf_check)],
-                   responses={403: {"model": Problem}, 401: {"model": Problem}})
+router = APIRouter(prefix="/api/audit", tags=["oversight"], dependencies=SIGNED_IN, responses=DENIED)
 
 
 @aggregate("access_by_user_case")
@@ -55,8 +67,9 @@ def _overseer(request: Request, who: Principal, action: str) -> None:
         raise HTTPException(403, f"{exc.reason} (audit entry {exc.audit_seq})")
 
 
-Prop = Annotated[str | None, Query(description="with value: what the value is (cnic, phone, plate, iban, chassis, "
-                                                 "name, or any: every kind it parses as, as the search box does)")]
+Prop = Annotated[LookupKind | None, Query(description="with value: what the value is (cnic, phone, plate, iban, "
+                                                        "chassis, name, or any: every kind it parses as, as the "
+                                                        "search box does)")]
 Value = Annotated[str | None, Query(description="the searched value, in any form search accepts (0300-1234567, "
                                                 "+92 300 1234567; a name in Roman or Urdu script); the log holds "
                                                 "only its keyed hash")]
@@ -66,7 +79,7 @@ DateTo = Annotated[str | None, Query(description="last local day, included (YYYY
 
 def audit_filters(request: Request, case: str | None = None, actor: str | None = None, entity: str | None = None,
                   action: Annotated[str | None, Query(description="an action code, or a family: read.*")] = None,
-                  decision: Annotated[str | None, Query(pattern="^(grant|deny|info)$")] = None,
+                  decision: AuditDecision | None = None,
                   prop: Prop = None, value: Value = None, date_from: DateFrom = None,
                   date_to: DateTo = None) -> AuditQuery:
     """The filters of a look-up in the log (HTTP 400 for a value or date that cannot be used)."""
@@ -96,10 +109,10 @@ def _page(request: Request, who: Principal, query: AuditQuery, *, offset: int = 
         raise HTTPException(403, exc.reason) from None
 
 
-@router.get("", response_model=list[AuditRecord])
+@router.get("", response_model=aware_model(list[AuditRecord]), responses=BAD_INPUT)
 def audit_log(request: Request, response: Response, who: Principal = Depends(deps.principal),
               query: AuditQuery = Depends(audit_filters),
-              since: Annotated[int, Query(ge=0)] = 0, offset: Annotated[int, Query(ge=0)] = 0,
+              since: Since = 0, offset: Offset = 0,
               limit: Annotated[int, Query(ge=1, le=2000)] = 200,
               newest_first: bool = True) -> list[AuditRecord]:
     """Who accessed what (auditors: all; supervisors: their agency's cases and users): `limit`
@@ -122,9 +135,9 @@ class AuditEntries:
     limit: int
 
 
-@router.get("/entries", response_model=AuditEntries)
+@router.get("/entries", response_model=aware_model(AuditEntries), responses=BAD_INPUT)
 def audit_entries(request: Request, who: Principal = Depends(deps.principal),
-                  query: AuditQuery = Depends(audit_filters), offset: Annotated[int, Query(ge=0)] = 0,
+                  query: AuditQuery = Depends(audit_filters), offset: Offset = 0,
                   limit: Annotated[int, Query(ge=1, le=500)] = 50) -> AuditEntries:
     """A page of the log newest first, each entry with its user's name, the records it names (their
     captions read through the gate: itself an audited read), the kinds of value it searched and
@@ -135,7 +148,7 @@ def audit_entries(request: Request, who: Principal = Depends(deps.principal),
 
 
 @router.get("/export.csv", response_class=StreamingResponse,
-            responses={200: {"content": {"text/csv": {}}, "description": "the matching entries as CSV"}})
+            responses={**BAD_INPUT, 200: {"content": {"text/csv": {}}, "description": "the matching entries as CSV"}})
 def audit_export(request: Request, who: Principal = Depends(deps.principal),
                  query: AuditQuery = Depends(audit_filters)) -> StreamingResponse:
     """Every entry matching the filters (newest first, at most 100,000) as CSV, cells safe against
@@ -165,7 +178,7 @@ def described_batches(request: Request, who: Principal, records: Iterator[AuditR
         yield from trail.describe(gate, who, chunk, query.lookup)
 
 
-@router.get("/head", response_model=HeadStatus)
+@router.get("/head", response_model=aware_model(HeadStatus))
 def audit_head(request: Request, full: bool = False, who: Principal = Depends(deps.principal)) -> HeadStatus:
     """The latest signed tree head, whether its signature holds, whether the stored entries still
     hash to its root, and (with full=true, slower) a re-check of every entry and head."""
@@ -192,9 +205,9 @@ def audit_head(request: Request, full: bool = False, who: Principal = Depends(de
     return status
 
 
-@router.get("/stats", response_model=AccessStats)
+@router.get("/stats", response_model=aware_model(AccessStats), responses=BAD_INPUT)
 def audit_stats(request: Request, who: Principal = Depends(deps.principal),
-                since: Annotated[int, Query(ge=0)] = 0,
+                since: Since = 0,
                 limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> AccessStats:
     """Reads granted and refused per user and case (supervisors: their agency's)."""
     _overseer(request, who, "audit.stats")

@@ -5,20 +5,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from tahqiq import casework, graph
 from tahqiq.api import deps
-from tahqiq.api.models import FeatureCollection, GraphOut, PathsOut, Problem, events_response, json_response
+from tahqiq.api.models import (
+    DENIED,
+    SIGNED_IN,
+    UNDER_CASE,
+    FeatureCollection,
+    GraphOut,
+    PathsOut,
+    RowId,
+    aware_model,
+    events_response,
+    json_response,
+)
 from tahqiq.casework import Chart, ChartSummary
 from tahqiq.graph import Details, Event
 
-DENIED: dict[int | str, dict[str, Any]] = {
-    403: {"model": Problem, "description": "the gate refused (the reason; the refusal is audited)"},
-    401: {"model": Problem},
-}
-router = APIRouter(prefix="/api/cases", tags=["graph"], responses=DENIED, dependencies=[Depends(deps.csrf_check)])
+router = APIRouter(prefix="/api/cases", tags=["graph"], responses=DENIED, dependencies=SIGNED_IN)
 Purpose = Annotated[str | None, Query(max_length=500, description="why you read this (default: the case's purpose)")]
 
 
@@ -42,14 +49,14 @@ def _split(ids: str | None) -> list[str] | None:
 _relations = _split
 
 
-@router.get("/{ref}/graph/start", response_model=GraphOut)
+@router.get("/{ref}/graph/start", response_model=aware_model(GraphOut), responses=UNDER_CASE)
 def graph_start(request: Request, ref: str, purpose: Purpose = None) -> Response:
     """The workspace's first chart: the subjects, one node per person, and what joins them."""
     with deps.case_view(request, ref, purpose) as view:
         return json_response(GraphOut.of(graph.start(view)))
 
 
-@router.get("/{ref}/graph/neighbours", response_model=GraphOut, responses={404: {"model": Problem}})
+@router.get("/{ref}/graph/neighbours", response_model=aware_model(GraphOut), responses=UNDER_CASE)
 def graph_neighbours(request: Request, ref: str, entity: Ids,
                      relations: Annotated[str | None, Query(description="comma-separated, "
                                                                         "e.g. owner,same_cnic")] = None,
@@ -63,7 +70,7 @@ def graph_neighbours(request: Request, ref: str, entity: Ids,
         return json_response(GraphOut.of(graph.neighbours(view, entity, _relations(relations), limit=limit)))
 
 
-@router.get("/{ref}/graph/paths", response_model=PathsOut, responses={404: {"model": Problem}})
+@router.get("/{ref}/graph/paths", response_model=aware_model(PathsOut), responses=UNDER_CASE)
 def graph_paths(request: Request, ref: str, a: Ids, b: Ids, max_hops: Annotated[int, Query(ge=1, le=6)] = 4,
                 relations: str | None = None, people: People = False, purpose: Purpose = None) -> Response:
     """Shortest paths between two entities (with people=true: between two nodes of the workspace's chart)."""
@@ -74,29 +81,29 @@ def graph_paths(request: Request, ref: str, a: Ids, b: Ids, max_hops: Annotated[
         return json_response(PathsOut.of(graph.paths(view, a, b, max_hops=max_hops, relations=_relations(relations))))
 
 
-@router.get("/{ref}/graph/details", response_model=Details, responses={404: {"model": Problem}})
+@router.get("/{ref}/graph/details", response_model=aware_model(Details), responses=UNDER_CASE)
 def graph_details(request: Request, ref: str, entity: Ids, purpose: Purpose = None) -> Details:
     """What the details panel shows of a node: caption, kind, facts and identifiers with their sources, records."""
     with deps.case_view(request, ref, purpose) as view:
         return graph.details(view, _split(entity) or [])
 
 
-@router.get("/{ref}/charts", response_model=list[ChartSummary])
+@router.get("/{ref}/charts", response_model=aware_model(list[ChartSummary]), responses=UNDER_CASE)
 def charts(request: Request, ref: str, purpose: Purpose = None) -> list[ChartSummary]:
     """The link charts saved in the case, newest first."""
     with deps.case_view(request, ref, purpose) as view:
         return casework.list_charts(view)
 
 
-@router.post("/{ref}/charts", status_code=201, response_model=ChartSummary)
+@router.post("/{ref}/charts", status_code=201, response_model=aware_model(ChartSummary), responses=UNDER_CASE)
 def save_chart(request: Request, ref: str, body: ChartIn, purpose: Purpose = None) -> ChartSummary:
     """Save the workspace's chart (positions, people opened up, annotations) under the case."""
     with deps.case_view(request, ref, purpose) as view:
         return casework.save_chart(view, body.title, body.body)
 
 
-@router.get("/{ref}/charts/{chart_id}", response_model=Chart, responses={404: {"model": Problem}})
-def open_chart(request: Request, ref: str, chart_id: int, purpose: Purpose = None) -> Chart:
+@router.get("/{ref}/charts/{chart_id}", response_model=aware_model(Chart), responses=UNDER_CASE)
+def open_chart(request: Request, ref: str, chart_id: RowId, purpose: Purpose = None) -> Chart:
     """One saved chart, whole."""
     with deps.case_view(request, ref, purpose) as view:
         return casework.open_chart(view, chart_id)
@@ -108,7 +115,7 @@ def graph_relations(ref: str) -> list[str]:
     return graph.relation_names()
 
 
-@router.get("/{ref}/timeline", response_model=list[Event])
+@router.get("/{ref}/timeline", response_model=aware_model(list[Event]), responses=UNDER_CASE)
 def timeline(request: Request, ref: str, purpose: Purpose = None,
              limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> Response:
     """Events of the case's subjects and their neighbours, newest first."""
@@ -116,7 +123,7 @@ def timeline(request: Request, ref: str, purpose: Purpose = None,
         return events_response(graph.timeline(view, limit=limit))
 
 
-@router.get("/{ref}/places", response_model=FeatureCollection)
+@router.get("/{ref}/places", response_model=aware_model(FeatureCollection), responses=UNDER_CASE)
 def places(request: Request, ref: str, purpose: Purpose = None,
            limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> Response:
     """The case's events with coordinates, as GeoJSON."""

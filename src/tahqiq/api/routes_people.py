@@ -3,27 +3,36 @@ audited)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from tahqiq import graph, resolve
 from tahqiq.api import deps
-from tahqiq.api.models import EntityOut, EntityPage, GraphOut, Problem, ResolvedOut, SearchHit, SearchOut, json_response
+from tahqiq.api.models import (
+    DENIED,
+    SIGNED_IN,
+    UNDER_CASE,
+    EntityOut,
+    EntityPage,
+    GraphOut,
+    ResolvedOut,
+    SearchHit,
+    SearchOut,
+    aware_model,
+    json_response,
+)
 from tahqiq.api.trail import viewers
 from tahqiq.search import CANDIDATES, profile, search_people
+from tahqiq.search.query import MAX_QUERY
 
-DENIED: dict[int | str, dict[str, Any]] = {
-    403: {"model": Problem, "description": "the gate refused (the reason; the refusal is audited)"},
-    401: {"model": Problem},
-}
-router = APIRouter(prefix="/api/cases", tags=["people"], responses=DENIED, dependencies=[Depends(deps.csrf_check)])
+router = APIRouter(prefix="/api/cases", tags=["people"], responses=DENIED, dependencies=SIGNED_IN)
 Facet = Annotated[str | None, Query(max_length=64, description="only people with a matching record of this value")]
 Purpose = Annotated[str | None, Query(max_length=500, description="why you read this (default: the case's purpose)")]
 
 
-@router.get("/{ref}/search", response_model=SearchOut)
-def search_case(request: Request, ref: str, q: Annotated[str, Query(min_length=1, max_length=200)],
+@router.get("/{ref}/search", response_model=aware_model(SearchOut), responses=UNDER_CASE)
+def search_case(request: Request, ref: str, q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY)],
                 purpose: Purpose = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
                 page: Annotated[int, Query(ge=1, le=10_000)] = 1,
                 schema: Facet = None, source: Facet = None, district: Facet = None,
@@ -40,7 +49,7 @@ def search_case(request: Request, ref: str, q: Annotated[str, Query(min_length=1
         page_size=res.page_size, cards=res.cards, facets=res.facets))
 
 
-@router.get("/{ref}/entities/{entity_id}", response_model=EntityPage, responses={404: {"model": Problem}})
+@router.get("/{ref}/entities/{entity_id}", response_model=aware_model(EntityPage), responses=UNDER_CASE)
 def entity_page(request: Request, ref: str, entity_id: str, purpose: Purpose = None) -> Response:
     """Every value with its source and time, what it was resolved from and why, its links, and
     (for supervisors) who read it."""

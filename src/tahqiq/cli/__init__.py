@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
+
+from tahqiq.config import PRIVATE_UMASK
 
 app = typer.Typer(
     name="tahqiq",
@@ -43,5 +47,8 @@ def _register() -> None:
 
 
 def main() -> None:
+    # Whatever this process writes holds personal data or keys (the store and SQLite's -wal/-shm,
+    # parquet caches, exports, evidence): private to this account, files 0600 and folders 0700.
+    os.umask(PRIVATE_UMASK)
     _register()
     app()

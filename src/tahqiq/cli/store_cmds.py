@@ -8,13 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tahqiq.cli.common import console, store
-from tahqiq.config import settings
+from tahqiq.config import private_dir, settings
 
 
 def init() -> None:
     """Create (or upgrade) the store: the SQLite file under TAHQIQ_HOME, or TAHQIQ_DATABASE_URL."""
-    engine = store()
     conf = settings()
+    private_dir(conf.home)  # also an existing home made before its files were private
+    engine = store()
     console.print(f"Store ready at [bold]{engine.url.render_as_string(hide_password=True)}[/]")
     console.print(f"Tahqiq home: {conf.home}")
 

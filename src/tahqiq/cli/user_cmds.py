@@ -25,7 +25,7 @@ def _new_password(username: str) -> str:
 
 # --- user ----------------------------------------------------------------------------------------
 
-user_app = typer.Typer(help="Users: add, list, disable (admins).", no_args_is_help=True)
+user_app = typer.Typer(help="Users: add, list, disable, unlock (admins).", no_args_is_help=True)
 
 
 @user_app.command("add")
@@ -72,6 +72,24 @@ def user_disable(ctx: GateContext, username: str, user: UserOpt = None) -> None:
 
     identity.disable_user(ctx.audit, ctx.login(user), username)
     out.print(f"disabled {username}")
+
+
+@user_app.command("unlock")
+@gated()
+def user_unlock(
+    ctx: GateContext,
+    username: Annotated[str | None, typer.Argument(help="the account whose sign-in lock to lift")] = None,
+    address: Annotated[str | None, typer.Option(help="lift the lock of this client address")] = None,
+    user: UserOpt = None,
+) -> None:
+    """Lift a sign-in lock (after too many wrong passwords) before it expires (admins; audited)."""
+    from tahqiq.govern.throttle import unlock
+
+    if not username and not address:
+        err.print("name an account, an --address, or both")
+        raise typer.Exit(2)
+    cleared = unlock(ctx.audit, ctx.login(user), username, address)
+    out.print(f"lifted {cleared} lock(s)" if cleared else "nothing was locked")
 
 
 # --- token ---------------------------------------------------------------------------------------

@@ -2,16 +2,71 @@
 
 While the server runs it signs an audit tree head every second (while entries arrive) and applies
 retention once a day, as docs/governance.md promises; both stop when the server stops.
+
+The access log says who asked what and how it went: client address, method, path, status and
+duration, never the query string or a body. Searches put CNICs, phone numbers and names in query
+strings (GET /api/cases/X/search?q=35202-...), and the audit log keeps only keyed digests of them;
+uvicorn's own access log, which prints the whole request line, is therefore off (docs/security.md).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from typing import Annotated
+import time
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from tahqiq.cli.common import console, fail, store
+
+if TYPE_CHECKING:  # the CLI imports the heavy rooms inside its commands (see docs/architecture.md)
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+ACCESS_LOGGER = "tahqiq.access"
+
+
+class AccessLog:
+    """ASGI middleware writing one line per request to the `tahqiq.access` logger: client address,
+    method, path (without the query string), status and duration in milliseconds."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.log = logging.getLogger(ACCESS_LOGGER)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def sent(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sent)
+        finally:
+            client = scope.get("client")
+            self.log.info("%s %s %s %d %.1f ms", client[0] if client else "-", scope["method"], scope["path"],
+                          status, (time.perf_counter() - started) * 1000)
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration, with our access logger in place of its own and the
+    application's loggers (`tahqiq.*`: errors with their references) on the server's stderr."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = {**LOGGING_CONFIG, "formatters": dict(LOGGING_CONFIG["formatters"]),
+                              "loggers": dict(LOGGING_CONFIG["loggers"])}
+    config["formatters"]["access"] = {"()": "uvicorn.logging.DefaultFormatter",
+                                      "fmt": "%(asctime)s %(levelprefix)s %(message)s", "use_colors": None}
+    config["loggers"]["uvicorn.access"] = {"handlers": [], "level": "CRITICAL", "propagate": False}
+    config["loggers"][ACCESS_LOGGER] = {"handlers": ["access"], "level": "INFO", "propagate": False}
+    config["loggers"]["tahqiq"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def serve(
@@ -46,7 +101,10 @@ def serve(
         console.print("[yellow]note:[/] Secure cookies are not sent over plain http; use --insecure-cookies "
                       "to sign in at http://localhost")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+        # Analysts pause between clicks for longer than uvicorn's 5 s default keep-alive: a browser
+        # reusing a connection the server just closed sees it reset.
+        uvicorn.run(AccessLog(app), host=host, port=port, log_level="info", proxy_headers=True,
+                    access_log=False, log_config=log_config(), timeout_keep_alive=75)
     finally:
         heads.set()
         retention.set()

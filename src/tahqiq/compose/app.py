@@ -32,6 +32,7 @@ from starlette.middleware.base import RequestResponseEndpoint
 from tahqiq.api import (
     deps,
     exports,
+    openapi,
     routes_alerts,
     routes_audit,
     routes_auth,
@@ -41,8 +42,10 @@ from tahqiq.api import (
     routes_review,
 )
 from tahqiq.api.auth import SESSION_COOKIE, Sessions
+from tahqiq.api.limits import BodyLimits
 from tahqiq.api.routes_auth import local_path
 from tahqiq.govern import Gate, Principal
+from tahqiq.govern.throttle import SigninThrottle
 from tahqiq.store import open_store
 from tahqiq.web import STATIC_DIR, i18n, maps, pages, templates
 from tahqiq.web.render import page, speak
@@ -106,6 +109,14 @@ def server_error(request: Request, exc: BaseException) -> Response:
                          "reference": reference}, status_code=500)
 
 
+def signin_locked(request: Request, exc: routes_auth.SigninLocked) -> Response:
+    """The sign-in form refused by the throttle: the sign-in page again, saying when to retry."""
+    response = page(request, "login.html", None, status_code=429, next=exc.next_url,
+                    locked_minutes=max(1, -(-exc.retry_after // 60)))
+    response.headers.update(exc.headers or {})
+    return response
+
+
 def create_app(engine: Engine | None = None, *, secure_cookies: bool = True, gate: Gate | None = None) -> FastAPI:
     """The application over `engine` (default: the configured store, migrated)."""
     if engine is None:
@@ -121,6 +132,9 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool = True, gat
     app.state.sessions = Sessions(app.state.gate.engine)
     app.state.secure_cookies = secure_cookies
     app.state.i18n = i18n  # the API's report speaks the reader's language; api may not import web
+    app.state.signin_throttle = SigninThrottle()
+    # Inside the session middleware below (it needs the session): bodies refused before reading.
+    app.add_middleware(BodyLimits)
 
     @app.middleware("http")
     async def session_and_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:
@@ -141,6 +155,8 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool = True, gat
     async def http_errors(request: Request, exc: HTTPException) -> Response:
         if isinstance(exc, deps.LoginRequired):
             return RedirectResponse(exc.location, status_code=303)
+        if isinstance(exc, routes_auth.SigninLocked):
+            return signin_locked(request, exc)
         if isinstance(exc, deps.CaseDenied):
             return JSONResponse({"detail": exc.reason, "audit_seq": exc.audit_seq}, status_code=403)
         if exc.status_code >= 400 and wants_page(request):
@@ -164,7 +180,8 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool = True, gat
         app.include_router(router)
     STATIC_DIR.mkdir(parents=True, exist_ok=True)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    openapi.document_contract(app)
     return app
 
 
-__all__ = ["create_app", "error_page", "server_error", "wants_page"]
+__all__ = ["create_app", "error_page", "server_error", "signin_locked", "wants_page"]

@@ -1,6 +1,8 @@
 """Evidence custody: a content-addressed store (SHA-256) whose every movement is in the audit log.
 
-Files live under TAHQIQ_HOME/evidence/<first two hex digits>/<sha256>, read-only. Adding a file and
+Files live under TAHQIQ_HOME/evidence/<first two hex digits>/<sha256>, readable by the owner alone
+(files 0400, folders 0700). An empty file is refused: it proves nothing and hashes like every
+other empty file. Adding a file and
 exporting it are custody entries in the audit log. `export_bundle` writes a court bundle that
 verifies offline without Tahqiq:
 
@@ -25,7 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from tahqiq.config import settings
+from tahqiq.config import private_dir, private_file, settings
 from tahqiq.govern.base import GovernError, aware_utc, utcnow
 from tahqiq.govern.keys import public_key_pem
 from tahqiq.govern.tables import AuditEntry, EvidenceItem, User
@@ -33,6 +35,14 @@ from tahqiq.govern.views import CaseView
 from tahqiq.store.base import inserted_id, table_of
 
 CHUNK = 1 << 20
+BLOB_MODE = 0o400  # evidence is never changed in place: read-only, and for the owner alone
+
+
+class EmptyEvidence(GovernError):
+    """A 0-byte file offered as evidence."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is empty (0 bytes): there is nothing to take into custody")
 
 
 @dataclass(frozen=True)
@@ -64,28 +74,34 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _private_opener(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
+
+
 def _store_blob(src: Path) -> tuple[str, int]:
     """Copy `src` into the store under its SHA-256 (hashing the bytes actually written)."""
-    root = evidence_root()
-    root.mkdir(parents=True, exist_ok=True)
+    root = private_dir(evidence_root())
     tmp = root / f".incoming-{os.getpid()}-{os.urandom(4).hex()}"
     h, size = hashlib.sha256(), 0
     try:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+        with open(src, "rb") as fin, open(tmp, "wb", opener=_private_opener) as fout:
             while chunk := fin.read(CHUNK):
                 h.update(chunk)
                 fout.write(chunk)
                 size += len(chunk)
             fout.flush()
             os.fsync(fout.fileno())
+        if size == 0:  # emptied since it was checked
+            raise EmptyEvidence(src.name)
         digest = h.hexdigest()
         dest = blob_path(digest)
-        dest.parent.mkdir(exist_ok=True)
+        private_dir(dest.parent)
         if dest.exists():
             if sha256_file(dest) != digest:
                 raise GovernError(f"evidence store corrupted: {dest} does not hash to its name")
+            private_file(dest, BLOB_MODE)  # a blob stored before evidence was private
         else:
-            os.chmod(tmp, 0o444)
+            private_file(tmp, BLOB_MODE)
             os.replace(tmp, dest)
         return digest, size
     finally:
@@ -97,6 +113,8 @@ def add_evidence(view: CaseView, path: Path | str, description: str | None = Non
     path = Path(path)
     if not path.is_file():
         raise GovernError(f"{path} is not a file")
+    if path.stat().st_size == 0:
+        raise EmptyEvidence(path.name)
     with view.write("evidence.add", target=path.name) as w:
         assert w.case is not None
         digest, size = _store_blob(path)
@@ -104,7 +122,9 @@ def add_evidence(view: CaseView, path: Path | str, description: str | None = Non
                                                         EvidenceItem.sha256 == digest)).first():
             raise GovernError(f"{path.name} (sha256 {digest[:12]}…) is already evidence in {view.case}")
         w.target = digest
-        rec = w.record(sha256=digest, filename=path.name, size=size, description=description)
+        # The log keeps the description's length, not its words (like a note's text): auditors read
+        # the log and may not read personal data; the description stays in the case file.
+        rec = w.record(sha256=digest, filename=path.name, size=size, description_chars=len(description or ""))
         now = utcnow()
         eid = inserted_id(w.conn.execute(insert(EvidenceItem).values(
             sha256=digest, case_id=w.case.id, filename=path.name, size_bytes=size, description=description,
@@ -144,7 +164,8 @@ def export_bundle(view: CaseView, out_dir: Path | str, sha256s: list[str] | None
             raise GovernError(f"not evidence in {view.case}: {', '.join(sorted(missing))}")
     if not items:
         raise GovernError(f"case {view.case} holds no evidence to export")
-    (out / "files").mkdir(parents=True, exist_ok=True)
+    private_dir(out / "files")
+    private_dir(out)  # the bundle holds the evidence: as private as the store it came from
     for item in items:
         src = blob_path(item.sha256)
         if sha256_file(src) != item.sha256:

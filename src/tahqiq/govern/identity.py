@@ -2,6 +2,8 @@
 
 Passwords are hashed with argon2id (argon2-cffi's RFC 9106 defaults). Tokens are 256-bit random
 strings shown once; only their SHA-256 is stored. Every change to identities is in the audit log.
+Password sign-ins pass the sign-in throttle (govern.throttle): per account always, per client
+address when the caller knows it (the web server does).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from tahqiq.govern.base import (
 )
 from tahqiq.govern.entries import deny, record, require_role
 from tahqiq.govern.tables import Agency, ApiToken, User
+from tahqiq.govern.throttle import SigninThrottle
 from tahqiq.store.base import inserted_id
 
 TOKEN_PREFIX = "tq_"
@@ -38,6 +41,7 @@ USERNAME_RE = re.compile(r"[a-z][a-z0-9._-]{1,63}")
 
 _hasher = PasswordHasher()
 _dummy_hash: str | None = None
+_throttle = SigninThrottle()
 
 
 def set_password_hasher(hasher: PasswordHasher) -> None:
@@ -196,16 +200,32 @@ def revoke_token(audit: AuditLog, actor: Principal, token_id: int) -> None:
         record(audit, actor, "token.revoke", decision="info", target=str(token_id), conn=conn)
 
 
-def _fail(audit: AuditLog, username: str | None, how: str) -> AuthenticationFailed:
+def _fail(audit: AuditLog, username: str | None, how: str, address: str | None = None) -> AuthenticationFailed:
     # The same words whatever went wrong, so that failures do not reveal which usernames exist;
-    # the log keeps the real cause.
+    # the log keeps the real cause (and where the attempt came from, never the password tried).
     who = Principal(0, username, "", "", 0) if username else None
-    rec = record(audit, who, "auth.login", decision="deny", target=username, detail={"reason": how})
+    detail: dict[str, Any] = {"reason": how, **({"address": address} if address else {})}
+    rec = record(audit, who, "auth.login", decision="deny", target=username, detail=detail)
     return AuthenticationFailed("authentication failed: wrong username, password or token, "
                                 "or the account is disabled", rec.seq)
 
 
-def authenticate_password(audit: AuditLog, username: str, password: str) -> Principal:
+def authenticate_password(audit: AuditLog, username: str, password: str, *, address: str | None = None,
+                          throttle: SigninThrottle | None = None) -> Principal:
+    """The principal for this user name and password, or AuthenticationFailed (audited). While the
+    account or `address` is locked by the throttle, SigninThrottled, whatever the password."""
+    throttle = throttle or _throttle
+    throttle.refuse_if_locked(audit, username, address)
+    try:
+        who = _check_password(audit, username, password, address)
+    except AuthenticationFailed:
+        throttle.note_failure(audit, username, address)
+        raise
+    throttle.note_success(audit, username)
+    return who
+
+
+def _check_password(audit: AuditLog, username: str, password: str, address: str | None) -> Principal:
     global _dummy_hash
     with audit.engine.connect() as conn:
         row = orm(conn).execute(
@@ -217,14 +237,14 @@ def authenticate_password(audit: AuditLog, username: str, password: str) -> Prin
             _hasher.verify(_dummy_hash, password)
         except VerificationError:
             pass
-        raise _fail(audit, username, "unknown user")
+        raise _fail(audit, username, "unknown user", address)
     user, agency = row.User, row.Agency
     try:
         _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        raise _fail(audit, username, "wrong password") from None
+        raise _fail(audit, username, "wrong password", address) from None
     if user.disabled:
-        raise _fail(audit, username, "account disabled")
+        raise _fail(audit, username, "account disabled", address)
     if _hasher.check_needs_rehash(user.password_hash):
         with audit.engine.begin() as conn:
             conn.execute(update(User).where(User.id == user.id).values(password_hash=_hasher.hash(password)))

@@ -26,7 +26,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from tahqiq.config import settings
+from tahqiq.config import private_dir, settings
 
 SIGNING_KEY_FILE = "audit-ed25519.pem"
 PEPPER_FILE = "audit-pepper.key"
@@ -34,9 +34,8 @@ ORIGIN_FILE = "audit-origin"
 
 
 def keys_dir(home: Path | None = None) -> Path:
-    d = (home or settings().home) / "keys"
-    d.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return d
+    private_dir(home or settings().home)
+    return private_dir((home or settings().home) / "keys")
 
 
 def _create_exclusive(path: Path, data: bytes) -> None:

@@ -226,3 +226,18 @@ class RetentionRun(Base):
     records_deleted: Mapped[int] = mapped_column(Integer, default=0)
     quarantine_deleted: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SigninThrottle(Base):
+    """Failed sign-ins counted per key ("account:<user name as typed>", "address:<client
+    address>") and the lock they led to (govern.throttle). Kept in the store, not in one server
+    process, so that a lock holds on every worker and after a restart."""
+
+    __tablename__ = "signin_throttle"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # in the window that started at window_start
+    window_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)  # locks in a row: each lasts twice the last
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

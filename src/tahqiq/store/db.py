@@ -2,20 +2,36 @@
 
 Only the gate (`tahqiq.govern`), the pipeline stages that write the store (ingest, resolution) and
 the composition root open connections; feature rooms receive theirs from the gate (an import-linter
-contract in pyproject.toml keeps it so)."""
+contract in pyproject.toml keeps it so).
+
+The SQLite file is created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the
+database file's mode, so all three stay private. A PostgreSQL schema named by
+TAHQIQ_DATABASE_SCHEMA is created on first connection when it does not exist yet; a role that may
+not create it gets `StoreSchemaMissing`, which says what the database's owner must run."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, make_url, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import FromClause
 
-from tahqiq.config import normalise_database_url, settings
+from tahqiq.config import PRIVATE_FILE_MODE, normalise_database_url, private_dir, private_file, settings
+
+SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+# PostgreSQL's SQLSTATEs: the role lacks a privilege; a concurrent creator won the race.
+INSUFFICIENT_PRIVILEGE = "42501"
+ALREADY_CREATED = {"42P06", "23505"}
+
+
+class StoreSchemaMissing(RuntimeError):
+    """The configured PostgreSQL schema does not exist and this role may not create it."""
 
 
 def sqlite_pragmas(synchronous: str = "NORMAL") -> Callable[[DBAPIConnection, object], None]:
@@ -38,28 +54,87 @@ def sqlite_pragmas(synchronous: str = "NORMAL") -> Callable[[DBAPIConnection, ob
     return pragmas
 
 
+def private_sqlite_file(database: str | None) -> None:
+    """Create the SQLite file 0600 (and its folder 0700 when it is made here) before SQLite does,
+    and tighten an existing store file and its -wal/-shm to 0600. An existing folder is tightened
+    only when it is TAHQIQ_HOME: a store elsewhere may sit in a folder others rightly use."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database).resolve()
+    if path.parent == settings().home:
+        private_dir(path.parent)
+    else:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE_MODE))
+    for own in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if own.exists() and own.stat().st_uid == os.getuid():
+            private_file(own)
+
+
+def schema_hook(schema: str) -> Callable[[DBAPIConnection, object], None]:
+    """A connect hook for PostgreSQL: create `schema` when missing (once per engine), then put the
+    connection's search_path on it."""
+    checked = False
+
+    def hook(dbapi_conn: DBAPIConnection, _record: object) -> None:
+        nonlocal checked
+        if not checked:
+            ensure_schema(dbapi_conn, schema)
+            checked = True
+        cur = dbapi_conn.cursor()
+        cur.execute(f'SET search_path TO "{schema}"')
+        cur.close()
+        dbapi_conn.commit()
+
+    return hook
+
+
+def ensure_schema(dbapi_conn: DBAPIConnection, schema: str) -> None:
+    """CREATE SCHEMA `schema` unless it exists. Existence is looked up first: PostgreSQL checks the
+    CREATE privilege even for IF NOT EXISTS, and a role without it may well use an existing schema."""
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
+        if cur.fetchone() is not None:
+            return
+        cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        dbapi_conn.commit()
+    except Exception as exc:  # noqa: BLE001 - PostgreSQL's errors are told apart by their SQLSTATE
+        dbapi_conn.rollback()
+        state = _sqlstate(exc)
+        if state in ALREADY_CREATED:
+            return
+        if state == INSUFFICIENT_PRIVILEGE:
+            raise StoreSchemaMissing(
+                f"the PostgreSQL schema {schema!r} (TAHQIQ_DATABASE_SCHEMA) does not exist and this database "
+                f"role may not create it: ask the database's owner to run  CREATE SCHEMA \"{schema}\" "
+                f"AUTHORIZATION <this role>;  or set TAHQIQ_DATABASE_SCHEMA to a schema that exists") from None
+        raise
+    finally:
+        cur.close()
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    state: Any = getattr(exc, "sqlstate", None)
+    return state if isinstance(state, str) else None
+
+
 def make_engine(url: str | None = None, schema: str | None = None) -> Engine:
-    """An engine for `url` (default: the configured store). `schema` selects a PostgreSQL schema."""
+    """An engine for `url` (default: the configured store). `schema` selects a PostgreSQL schema,
+    created on first connection when missing."""
     conf = settings()
     url = normalise_database_url(url) if url else conf.database_url
     schema = schema or conf.database_schema
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if url.startswith("sqlite"):
+        private_sqlite_file(make_url(url).database)
         engine = create_engine(url)
         event.listen(engine, "connect", sqlite_pragmas())
     else:
         engine = create_engine(url, pool_pre_ping=True)
         if schema:
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", schema):
+            if not SCHEMA_NAME.fullmatch(schema):
                 raise ValueError(f"invalid PostgreSQL schema name: {schema!r}")
-
-            @event.listens_for(engine, "connect")
-            def _search_path(dbapi_conn: DBAPIConnection, _record: object) -> None:
-                cur = dbapi_conn.cursor()
-                cur.execute(f'SET search_path TO "{schema}"')
-                cur.close()
-                dbapi_conn.commit()
-
+            event.listen(engine, "connect", schema_hook(schema))
     return engine
 
 

@@ -6,11 +6,17 @@ with the events and the time it was sent), because nats-py manages only ~8-10k m
 Both expose the same coroutines (the `Bus` protocol): publish(records), flush(), close() for
 producers, and open_consumer(after_seq), fetch(max_messages, timeout) -> list[Delivery] | None
 (None: the stream ended; only the in-process bus ends) for the worker.
+
+A `NatsBus` that loses its server keeps reconnecting (every half second, without end) and counts
+its reconnections in `reconnects`: deliveries in flight when the connection dropped may be lost,
+and the worker then re-creates its consumer (see worker.py). Only the first connection is bounded
+(`connect_within`): a server that is not there at start is reported at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -49,6 +55,11 @@ class Bus(Protocol):
     @property
     def name(self) -> str: ...
 
+    @property
+    def reconnects(self) -> int:
+        """How many times the connection to the bus was re-established (0 in-process)."""
+        ...
+
     async def publish(self, records: list[dict[str, Any]]) -> None: ...
 
     async def flush(self) -> None: ...
@@ -62,6 +73,7 @@ class Bus(Protocol):
 
 class InProcessBus:
     durable = False
+    reconnects = 0
 
     def __init__(self, max_pending: int = 64) -> None:
         self._queue: asyncio.Queue[Delivery | None] = asyncio.Queue(max_pending)
@@ -107,10 +119,13 @@ class NatsBus:
     durable = True
 
     def __init__(self, url: str = DEFAULT_NATS, *, stream: str = "TAHQIQ_EVENTS", subject: str = "tahqiq.events",
-                 durable: str = "tahqiq-detect", ack_wait: float = 30.0, max_pending_publish: int = 256) -> None:
+                 durable: str = "tahqiq-detect", ack_wait: float = 30.0, max_pending_publish: int = 256,
+                 connect_within: float = 5.0) -> None:
         self.url, self.stream, self.subject, self.consumer = url, stream, subject, durable
         self.ack_wait = ack_wait
         self.max_pending_publish = max_pending_publish
+        self.connect_within = connect_within
+        self.reconnects = 0
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
         self._sub: JetStreamContext.PullSubscription | None = None
@@ -129,11 +144,19 @@ class NatsBus:
             # connect is reported once, as BusError, and later ones surface as failed operations.
             return None
 
+        async def reconnected() -> None:
+            self.reconnects += 1
+
         try:
-            self._nc = nc = await nats.connect(self.url, connect_timeout=2, max_reconnect_attempts=3,
-                                               allow_reconnect=True, error_cb=quiet)
+            # Reconnect without end once connected (a NATS restart must not end a worker); nats-py
+            # applies the same policy to the first connection, hence the bound on it.
+            self._nc = nc = await asyncio.wait_for(
+                nats.connect(self.url, connect_timeout=2, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
+                             allow_reconnect=True, error_cb=quiet, reconnected_cb=reconnected),
+                self.connect_within)
         except Exception as exc:  # noqa: BLE001 - nats raises several kinds; one clear message
-            raise BusError(f"cannot reach NATS at {self.url}: {exc.__class__.__name__}: {exc}") from None
+            why = str(exc) or f"no answer within {self.connect_within:g} s"
+            raise BusError(f"cannot reach NATS at {self.url}: {exc.__class__.__name__}: {why}") from None
         self._js = js = nc.jetstream()
         try:
             await js.stream_info(self.stream)
@@ -163,11 +186,27 @@ class NatsBus:
 
     # --- consuming ----------------------------------------------------------------------------
 
-    async def open_consumer(self, after_seq: int = 0) -> None:
+    async def open_consumer(self, after_seq: int = 0, retry_for: float = 30.0) -> None:
         """(Re)create the durable consumer at the worker's checkpoint: delivery starts right after
         `after_seq`, in stream order. The checkpoint is saved with the alerts, so it is never behind
         the consumer's ack floor; re-creating it makes messages that a killed worker had fetched
-        but not acknowledged come back at once and in order, instead of after ack_wait."""
+        but not acknowledged come back at once and in order, instead of after ack_wait.
+
+        Right after a NATS restart JetStream may still be recovering its streams: the request is
+        tried again for up to `retry_for` seconds."""
+        from nats.errors import Error as NatsError
+
+        deadline = time.monotonic() + retry_for
+        while True:
+            try:
+                return await self._recreate_consumer(after_seq)
+            except (NatsError, TimeoutError):
+                if time.monotonic() >= deadline:
+                    raise
+                await asyncio.sleep(0.25)
+
+    async def _recreate_consumer(self, after_seq: int) -> None:
+        from nats.errors import Error as NatsError
         from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
         from nats.js.errors import NotFoundError
 
@@ -181,6 +220,9 @@ class NatsBus:
                                 deliver_policy=DeliverPolicy.BY_START_SEQUENCE if after_seq else DeliverPolicy.ALL,
                                 opt_start_seq=after_seq + 1 if after_seq else None)
         await js.add_consumer(self.stream, config)
+        if self._sub is not None:
+            with contextlib.suppress(NatsError):
+                await self._sub.unsubscribe()  # the deleted consumer's inbox (gone if the link dropped)
         self._sub = await js.pull_subscribe_bind(durable=self.consumer, stream=self.stream)
 
     async def fetch(self, max_messages: int = 32, timeout: float = 1.0) -> list[Delivery]:

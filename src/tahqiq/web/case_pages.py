@@ -8,13 +8,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from tahqiq import casework, graph
 from tahqiq.api import deps
+from tahqiq.api.models import refuse_nul
 from tahqiq.api.trail import UploadTooLarge, spooled
 from tahqiq.govern import AccessDenied, CaseInfo, CaseView, GovernError, Principal, get_case
 from tahqiq.govern.evidence import add_evidence, list_evidence
 from tahqiq.web.entities import summary
 from tahqiq.web.render import page, purpose_of, under_case
 
-router = APIRouter(include_in_schema=False)
+# A NUL (0x00) in a path or query would end as a PostgreSQL error: refused with 400 first.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul)])
 EXPORTS = (("ftm", "followthemoney JSON lines (.ftm.json)"), ("graphml", "GraphML for Gephi / i2"),
            ("csv", "CSV (safe against spreadsheet formulas)"), ("html", "Printable case report (HTML)"),
            ("pdf", "Case report (PDF)"))

@@ -29,15 +29,18 @@ from tahqiq.alerts import (
     TRANSITIONS,
     AlertDesk,
     AlertFilter,
+    AlertNotFound,
     DispatchIncomplete,
 )
 from tahqiq.api import deps
+from tahqiq.api.models import RowId, refuse_nul
 from tahqiq.govern import AccessDenied, GovernError, Principal, list_cases
 from tahqiq.web import alert_text
 from tahqiq.web.i18n import gettext as _
 from tahqiq.web.render import denial, error, page
 
-router = APIRouter(include_in_schema=False)
+# A NUL (0x00) in a path or query would end as a PostgreSQL error: refused with 400 first.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul)])
 # The buttons, in the order of the lifecycle. Which one applies to an alert's status comes from the
 # desk's own transition table, so the page never offers a move the desk would refuse.
 ACTIONS = ("acknowledge", "verify", "false_positive", "dispatch", "close")
@@ -139,7 +142,7 @@ def _problem(exc: GovernError) -> str:
 
 
 @router.post("/control-room/alerts/{alert_id}/act", dependencies=[Depends(deps.csrf_check)])
-def act(request: Request, alert_id: int, action: str = Form(...), note: str = Form(""), unit: str = Form(""),
+def act(request: Request, alert_id: RowId, action: str = Form(...), note: str = Form(""), unit: str = Form(""),
         back: str = Form(""), who: Principal = Depends(deps.page_principal)) -> Response:
     """A lifecycle step. From the list (htmx) the answer is the refreshed list, with the reason when
     the desk refused (422); from the alert's page, back to that page."""
@@ -148,6 +151,8 @@ def act(request: Request, alert_id: int, action: str = Form(...), note: str = Fo
         _desk(request).act(who, alert_id, action, note or None, unit or None)
     except AccessDenied as exc:
         return denial(request, who, exc.reason, audit_seq=exc.audit_seq)
+    except AlertNotFound as exc:  # like the alert's page and the API: an unknown alert is a 404
+        return error(request, who, str(exc), back="/control-room", status_code=404)
     except GovernError as exc:
         problem = _problem(exc)
     if request.headers.get("HX-Request") != "true":
@@ -163,7 +168,7 @@ def act(request: Request, alert_id: int, action: str = Form(...), note: str = Fo
 
 
 @router.get("/control-room/alerts/{alert_id}")
-def alert_page(request: Request, alert_id: int, case: str | None = None,
+def alert_page(request: Request, alert_id: RowId, case: str | None = None,
                who: Principal = Depends(deps.page_principal)) -> Response:
     """The alert explained. Entity pages live under a case: links open under the case the operator
     chooses among theirs (the alert's own case first when they are a member of it)."""
@@ -173,7 +178,7 @@ def alert_page(request: Request, alert_id: int, case: str | None = None,
         return denial(request, who, exc.reason, audit_seq=exc.audit_seq)
     except GovernError as exc:
         return error(request, who, str(exc), back="/control-room",
-                     status_code=404 if str(exc).startswith("no alert") else 400)
+                     status_code=404 if isinstance(exc, AlertNotFound) else 400)
     mine = [c.reference for c in list_cases(deps.gate(request).engine, who)
             if who.username in c.members and c.is_active()]
     chosen = case if case in mine else (alert.case_ref if alert.case_ref in mine else (mine[0] if mine else None))

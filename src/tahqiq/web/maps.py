@@ -28,11 +28,13 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
+import fastapi
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from tahqiq import graph
 from tahqiq.api import deps
+from tahqiq.api.models import SIGNED_IN, UNDER_CASE
 from tahqiq.graph import Event
 from tahqiq.model.geography import geography
 from tahqiq.model.schema import model
@@ -59,6 +61,14 @@ TILE_CACHE = "public, max-age=86400"
 OVERZOOM = 2
 MIN_MAX_ZOOM = 12  # with the basemap alone (zoom 6) the map still zooms to 12, as it always did
 TILE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+# Web-mercator tiles: zoom 0..30 and a column or row below 2**zoom; anything larger is a bad request.
+Zoom = Annotated[int, fastapi.Path(ge=0, le=30)]
+TileIndex = Annotated[int, fastapi.Path(ge=0, le=2**30 - 1)]
+TILE_ANSWERS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no source has this tile"},
+    503: {"description": "the offline basemap is not installed (`make assets`)"}}
+GEOJSON_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/geo+json": {}}, "description": "a GeoJSON FeatureCollection"}}
 
 
 @cache
@@ -85,21 +95,22 @@ def _tile_response(z: int, x: int, y: int) -> Response:
     return Response(content=data, media_type=media_type, headers={"Cache-Control": TILE_CACHE})
 
 
-@router.get("/tiles/{z}/{x}/{y}", responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}},
-                                             404: {"description": "no source has this tile"}})
-def tile(z: int, x: int, y: str) -> Response:
+@router.get("/tiles/{z}/{x}/{y}", response_class=Response,
+            responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}}, **TILE_ANSWERS})
+def tile(z: Zoom, x: TileIndex, y: str) -> Response:
     """One map tile (XYZ numbering, as Leaflet asks for it; `y` may end in .png/.jpg/.webp): from the
     deployment's own archive (TAHQIQ_TILES) where it has the tile, else from the shipped basemap."""
     row = y.lower()
     for suffix in TILE_SUFFIXES:
         row = row.removesuffix(suffix)
-    if not row.isdigit():
+    if not row.isdigit() or int(row) >= 2**30:
         raise HTTPException(status_code=404, detail=f"no tile {z}/{x}/{y}")
     return _tile_response(z, x, int(row))
 
 
-@router.get("/api/map/tiles/{z}/{x}/{y}.png", responses={200: {"content": {"image/png": {}}}})
-def basemap_tile(z: int, x: int, y: int) -> Response:
+@router.get("/api/map/tiles/{z}/{x}/{y}.png", response_class=Response,
+            responses={200: {"content": {"image/png": {}}}, **TILE_ANSWERS})
+def basemap_tile(z: Zoom, x: TileIndex, y: TileIndex) -> Response:
     """The same tiles under the map API's older address (kept for existing pages and clients)."""
     return _tile_response(z, x, y)
 
@@ -185,12 +196,12 @@ def _point(lon: float, lat: float, **props) -> dict:
             "properties": props}
 
 
-@router.get("/api/map/provinces.geojson")
+@router.get("/api/map/provinces.geojson", response_class=Response, responses=GEOJSON_ANSWER)
 def provinces_geojson() -> Response:
     return _geojson(provinces())
 
 
-@router.get("/api/map/places.geojson")
+@router.get("/api/map/places.geojson", response_class=Response, responses=GEOJSON_ANSWER)
 def places_geojson() -> Response:
     return _geojson(named_places())
 
@@ -246,8 +257,8 @@ def map_events(events: list[Event], limit: int) -> MapEvents:
                      limit=limit, kinds=kinds)
 
 
-@router.get("/api/cases/{ref}/map", response_model=MapEvents, tags=["graph"],
-            responses={403: {"description": "the gate refused (the reason; the refusal is audited)"}})
+@router.get("/api/cases/{ref}/map", response_model=MapEvents, tags=["graph"], dependencies=SIGNED_IN,
+            responses=UNDER_CASE)
 def case_map(request: Request, ref: str,
              purpose: Annotated[str | None, Query(max_length=500, description="why you read this")] = None,
              limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> Response:

@@ -19,15 +19,17 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
 
 from tahqiq.api import deps, routes_audit, trail
+from tahqiq.api.models import refuse_nul
 from tahqiq.govern import AccessDenied, Principal
 from tahqiq.govern.audit_search import OVERSEERS, AuditQuery, BadLookup, find_entries, iter_entries, lookup_kinds
 from tahqiq.web import i18n, when, zone_label
 from tahqiq.web.i18n import N_
 from tahqiq.web.i18n import gettext as _
 from tahqiq.web.oversight_words import KIND_NAMES, decision_label, lookup_problem, record_label, what
-from tahqiq.web.render import denial, error, page, speak
+from tahqiq.web.render import MAX_PAGE, denial, error, page, speak
 
-router = APIRouter(include_in_schema=False)
+# A NUL (0x00) in a path or query would end as a PostgreSQL error: refused with 400 first.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul)])
 FILTERS = ("case", "actor", "entity", "action", "decision", "prop", "value", "date_from", "date_to")
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_SIZE = 50
@@ -55,7 +57,7 @@ def oversight(request: Request, full: bool = False, who: Principal = Depends(dep
     filters = _filters(request)
     size = _int(request.query_params.get("size") or request.query_params.get("limit"), DEFAULT_SIZE)
     size = size if size in PAGE_SIZES else DEFAULT_SIZE
-    number = max(1, _int(request.query_params.get("page"), 1))
+    number = min(MAX_PAGE, max(1, _int(request.query_params.get("page"), 1)))
     gate = deps.gate(request)
     problem = None
     query: AuditQuery | None = None

@@ -57,6 +57,8 @@ ACTIONS: dict[str, tuple[str | None, str]] = {
     "stats": (None, N_("read statistics (counts only)")),
     "auth.login": (None, N_("signed in")),
     "auth.logout": (None, N_("signed out")),
+    "auth.lockout": (None, N_("was locked out after failed sign-ins")),
+    "auth.unlock": (None, N_("lifted a sign-in lock")),
     "case.open": (None, N_("opened the case")),
     "case.close": (None, N_("closed the case")),
     "case.extend": (None, N_("extended the case")),

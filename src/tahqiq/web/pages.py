@@ -20,12 +20,14 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tahqiq.api import deps
+from tahqiq.api.models import refuse_nul
 from tahqiq.api.routes_auth import local_path
 from tahqiq.govern import Principal, list_cases
 from tahqiq.web import case_pages, control_pages, i18n, oversight_pages, people_pages, review_pages
 from tahqiq.web.render import page
 
-router = APIRouter(include_in_schema=False)
+# A NUL (0x00) in a path or query would end as a PostgreSQL error: refused with 400 first.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul)])
 
 LOGIN_FAILED = "Sign-in failed: wrong user name or password, or the account is disabled. The attempt is logged."
 

@@ -11,19 +11,22 @@ from fastapi.responses import Response
 
 from tahqiq import casework, graph
 from tahqiq.api import deps
+from tahqiq.api.models import refuse_nul
 from tahqiq.api.trail import viewers
 from tahqiq.govern import CaseView, Principal
 from tahqiq.model.schema import model
 from tahqiq.screen import watch_status
 from tahqiq.search import FACETS, BadQuery, PeopleResult, profile, search_people
+from tahqiq.search.query import MAX_QUERY
 from tahqiq.web.entities import fact_rows, group_facts, link_rows, profile_summary
 from tahqiq.web.explain import resolution_of
 from tahqiq.web.i18n import N_
 from tahqiq.web.i18n import gettext as _
 from tahqiq.web.labels import refusal
-from tahqiq.web.render import page, purpose_of, speak, under_case
+from tahqiq.web.render import MAX_PAGE, error, page, purpose_of, speak, under_case
 
-router = APIRouter(include_in_schema=False)
+# A NUL (0x00) in a path or query would end as a PostgreSQL error: refused with 400 first.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul)])
 # tahqiq.api.trail.viewers says why a reader sees no trail with this sentence.
 TRAIL_HIDDEN = N_("The audit trail of this record is shown to supervisors and auditors.")
 
@@ -70,11 +73,14 @@ def search_page(request: Request, ref: str, q: str = "",
     speak(request)  # messages phrased before the page renders (a refusal of the query, a 404)
     purpose = purpose_of(request)
     q = q.strip()
+    if len(q) > MAX_QUERY:  # refused before the gate: nothing is read, nothing this long is echoed back
+        return error(request, who, problem_text(BadQuery("too_long", "")), status_code=422, case_ref=ref,
+                     back=f"/cases/{ref}/search")
     params = request.query_params
     filters = {f: (params.get(f) or "").strip()[:64] for f in FACETS}
     filters = {k: v for k, v in filters.items() if v}
     try:
-        page_no = max(1, int(params.get("page") or 1))
+        page_no = min(MAX_PAGE, max(1, int(params.get("page") or 1)))
     except ValueError:
         page_no = 1
 

@@ -21,6 +21,9 @@ from tahqiq.web import i18n, templates
 from tahqiq.web import labels as labels_
 from tahqiq.web.i18n import gettext as _
 
+MAX_PURPOSE = 500  # as the API's `purpose` parameter
+MAX_PAGE = 1_000_000  # page numbers past this are read as this (offsets stay far inside 64 bits)
+
 
 def speak(request: Request) -> str:
     """Answer this request in the reader's language from here on (`_()` in page code and in the
@@ -87,9 +90,12 @@ def under_case(request: Request, who: Principal, ref: str, purpose: str | None,
 
 
 def purpose_of(request: Request) -> str | None:
-    """The purpose the user typed for this visit, if any (else the case's own purpose applies)."""
+    """The purpose the user typed for this visit, if any (else the case's own purpose applies).
+    HTTP 422 past MAX_PURPOSE characters (the audit log records it), as the API refuses it."""
     value = (request.query_params.get("purpose") or "").strip()
+    if len(value) > MAX_PURPOSE:
+        raise HTTPException(422, _("A purpose is at most %(n)d characters.") % {"n": MAX_PURPOSE})
     return value or None
 
 
-__all__ = ["page", "denial", "error", "under_case", "purpose_of", "speak"]
+__all__ = ["MAX_PAGE", "MAX_PURPOSE", "page", "denial", "error", "under_case", "purpose_of", "speak"]

@@ -23,6 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from tahqiq import resolve
 from tahqiq.api import deps
+from tahqiq.api.models import refuse_nul
 from tahqiq.govern import AccessDenied, CaseView, GovernError, Principal
 from tahqiq.model.entity import EntityView, Value
 from tahqiq.model.schema import model
@@ -30,9 +31,10 @@ from tahqiq.resolve import FieldContribution, LinkExplanation, review_page
 from tahqiq.resolve.spec import PARENTAGE
 from tahqiq.web.entities import summary
 from tahqiq.web.i18n import gettext as _
-from tahqiq.web.render import page, purpose_of, speak, under_case
+from tahqiq.web.render import MAX_PAGE, page, purpose_of, speak, under_case
 
-router = APIRouter(include_in_schema=False)
+# A NUL (0x00) in a path or query would end as a PostgreSQL error: refused with 400 first.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul)])
 
 PAGE_SIZE = 10
 MIN_REASON = 5  # the same floor as resolve.decide: a few words that will be read later
@@ -145,7 +147,7 @@ def pairs_of(offset: int, links: list[LinkExplanation], records: dict[str, Entit
 
 def _page_number(raw: str | None) -> int:
     try:
-        return max(1, int(raw or 1))
+        return min(MAX_PAGE, max(1, int(raw or 1)))
     except ValueError:
         return 1
 
