@@ -367,3 +367,28 @@ def test_the_saved_checkpoint_is_private(gate, engine, cli, witness_url, tmp_pat
     assert saved.stat().st_mode & 0o777 == 0o600
     assert saved.parent.stat().st_mode & 0o777 == 0o700
     assert saved.read_text().startswith(f"{load_origin()}\n3\n")
+
+
+def test_the_server_publishes_on_its_own_and_raises_the_alarm_when_the_tail_is_cut(gate, engine, witness_url,
+                                                                                   tmp_path, caplog):
+    """What `tahqiq serve --witness URL` runs: a publisher every interval, whose refusal is logged as
+    an alarm each time (never swallowed)."""
+    from tahqiq.govern.witness_client import start_publishing
+
+    build(engine, gate.audit.signer, 120)
+    kept = tmp_path / "home" / "keys" / "witnessed" / "oversight.test_w1.checkpoint"
+    caplog.set_level("WARNING", logger="tahqiq.witness")
+    stop = start_publishing(gate.audit, load_origin(), [witness_url], interval=0.2)
+    try:
+        deadline = time.monotonic() + 20
+        while not (kept.exists() and "\n120\n" in kept.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "\n120\n" in kept.read_text()  # the checkpoint body: origin, size, root
+        with engine.begin() as conn:
+            cut_tail(conn, 100)
+        deadline = time.monotonic() + 20
+        while "AUDIT LOG ALARM" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+    assert "AUDIT LOG ALARM" in caplog.text and "has cosigned 120 entries" in caplog.text, caplog.text

@@ -49,12 +49,12 @@ def audit_verify(
     from tahqiq.govern.witness_client import PublishRefused, witnessed
 
     keys = [load_public_key(p.read_bytes()) for p in public_key] if public_key else None
-    sources = witness or _env_list("TAHQIQ_WITNESSES")
+    sources = witness or env_list("TAHQIQ_WITNESSES")
     seen = []
     if sources:
         origin = load_origin()
         log_keys = [NoteKey(origin, ED25519, k) for k in (keys or [ctx.audit.signer.public_key])]
-        wkeys = _witness_keys(witness_key)
+        wkeys = witness_keys(witness_key)
         for source in sources:
             try:
                 seen.append(witnessed(source, log_keys, wkeys))
@@ -85,10 +85,10 @@ def audit_publish(ctx: GateContext, witness: WitnessOpt = None, witness_key: Wit
     from tahqiq.govern.keys import load_origin
     from tahqiq.govern.witness_client import PublishRefused, publish
 
-    urls = witness or _env_list("TAHQIQ_WITNESSES")
+    urls = witness or env_list("TAHQIQ_WITNESSES")
     if not urls:
         raise UsageError("give --witness URL (repeatable) or set TAHQIQ_WITNESSES")
-    wkeys = _witness_keys(witness_key, required=False)
+    wkeys = witness_keys(witness_key, required=False)
     origin = load_origin()
     refused = 0
     for url in urls:
@@ -201,14 +201,14 @@ def audit_log(
     out.print(table)
 
 
-def _env_list(name: str) -> list[str]:
+def env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
-def _witness_keys(given: list[str] | None, *, required: bool = True) -> list:
+def witness_keys(given: list[str] | None, *, required: bool = True) -> list:
     from tahqiq.govern.witness_client import load_witness_key
 
-    items = given or _env_list("TAHQIQ_WITNESS_KEYS")
+    items = given or env_list("TAHQIQ_WITNESS_KEYS")
     if not items and required:
         raise UsageError("give the witness's public key with --witness-key (PEM file or verifier key) or "
                          "TAHQIQ_WITNESS_KEYS: a cosignature is only evidence if checked against a key you hold")

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tahqiq.cli.audit_cmds import env_list, witness_keys
 from tahqiq.cli.common import console, fail, store
+from tahqiq.cli.gated import UsageError
 
 if TYPE_CHECKING:  # the CLI imports the heavy rooms inside its commands (see docs/architecture.md)
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -76,6 +78,11 @@ def serve(
         "--insecure-cookies", help="send session cookies over plain http "
                                    "(development only; behind https leave it off)")] = False,
     retention_hours: Annotated[float, typer.Option(help="run retention every this many hours")] = 24.0,
+    witness: Annotated[list[str] | None, typer.Option(
+        help="publish the audit log's checkpoints to this witness (repeatable; default TAHQIQ_WITNESSES)")] = None,
+    witness_key: Annotated[list[str] | None, typer.Option(
+        help="the witness's public key, to check its cosignature (default TAHQIQ_WITNESS_KEYS)")] = None,
+    publish_every: Annotated[float, typer.Option(help="seconds between publications to the witnesses")] = 60.0,
 ) -> None:
     """Serve the web application and the API (docs at /docs, the spec at /openapi.json)."""
     import uvicorn
@@ -88,6 +95,8 @@ def serve(
         fail(f"--port must be 1-65535, not {port}")
     if retention_hours <= 0:
         fail("--retention-hours must be positive")
+    if publish_every <= 0:
+        fail("--publish-every must be positive")
     engine = store()
     app = create_app(engine, secure_cookies=not insecure_cookies)
     gate = app.state.gate
@@ -95,6 +104,19 @@ def serve(
     # Build the name-search index now rather than on the first search (it reads every name once).
     threading.Thread(target=index_for(gate).refresh, name="tahqiq-name-index", daemon=True).start()
     retention = start_schedule(gate.audit, interval_hours=retention_hours)
+    witnesses = witness or env_list("TAHQIQ_WITNESSES")
+    publishing = None
+    if witnesses:
+        from tahqiq.govern.keys import load_origin
+        from tahqiq.govern.witness_client import start_publishing
+
+        try:
+            wkeys = witness_keys(witness_key, required=False)
+        except (OSError, ValueError, UsageError) as exc:
+            fail(f"--witness-key: {exc}")
+        publishing = start_publishing(gate.audit, load_origin(), witnesses, wkeys, interval=publish_every)
+        console.print(f"publishing the audit log's checkpoints every {publish_every:.0f} s to "
+                      f"{', '.join(witnesses)}")
     scheme = "http" if insecure_cookies else "https (behind your TLS proxy)"
     console.print(f"Tahqiq on [bold]http://{host}:{port}/[/] — cookies for {scheme}; API docs at /docs")
     if not insecure_cookies and host in ("127.0.0.1", "localhost"):
@@ -108,6 +130,8 @@ def serve(
     finally:
         heads.set()
         retention.set()
+        if publishing is not None:
+            publishing.set()
         gate.audit.sign_head()  # cover the last requests' entries before exiting
         gate.dispose()
         engine.dispose()

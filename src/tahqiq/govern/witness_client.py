@@ -10,7 +10,9 @@ checkpoint is kept in TAHQIQ_HOME/keys/witnessed/ (outside the database).
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -36,6 +38,7 @@ from tahqiq.govern.keys import keys_dir, load_public_key
 from tahqiq.govern.witness import AddCheckpoint, write_atomically
 
 TIMEOUT_S = 15.0
+log = logging.getLogger("tahqiq.witness")
 WitnessKey = Ed25519PublicKey | NoteKey
 
 
@@ -137,6 +140,33 @@ def publish(audit: AuditLog, origin: str, url: str, witness_keys: Sequence[Witne
     return Published(url, head.tree_size, name, cosigned.serialize(), path)
 
 
+def start_publishing(audit: AuditLog, origin: str, urls: Sequence[str], witness_keys: Sequence[WitnessKey] = (),
+                     *, interval: float = 60.0, home: Path | None = None) -> threading.Event:
+    """Publish to every witness every `interval` seconds from a background thread (the server does
+    this when witnesses are configured). A refusal is the alarm this exists for: it is logged as an
+    error each time, never swallowed; an unreachable witness is a warning, retried next time. Set the
+    returned event to stop."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while True:
+            for url in urls:
+                try:
+                    done = publish(audit, origin, url, witness_keys, home=home)
+                    log.debug("witness %s cosigned %d entries", done.witness, done.size)
+                except (PublishRefused, NoteError) as exc:
+                    log.error("AUDIT LOG ALARM: %s", exc)
+                except OSError as exc:
+                    log.warning("witness %s unreachable (%s); trying again in %.0f s", url, exc, interval)
+                except Exception:  # noqa: BLE001 - one bad tick must not end the publishing
+                    log.exception("publishing to witness %s failed", url)
+            if stop.wait(interval):
+                return
+
+    threading.Thread(target=run, name="tahqiq-witness-publisher", daemon=True).start()
+    return stop
+
+
 def _open(text: str, log_keys: Sequence[NoteKey]) -> tuple[Checkpoint, SignedNote]:
     problem = NoteError("no log key to check the checkpoint with")
     for key in log_keys:
@@ -179,4 +209,5 @@ def _seen(held: str | None, keys: Sequence[WitnessKey]) -> str:
     return f" on {Witnessed(cp.size, cp.root, '', max(times)).seen}" if times else ""
 
 
-__all__ = ["PublishRefused", "Published", "WitnessKey", "fetch", "load_witness_key", "publish", "witnessed"]
+__all__ = ["PublishRefused", "Published", "WitnessKey", "fetch", "load_witness_key", "publish", "start_publishing",
+           "witnessed"]
