@@ -164,16 +164,14 @@ def latin_words(word: str) -> tuple[str, ...]:
     if not word:
         return ()
     script = _script(word[0])
-    if script == "Hang":
-        return _korean(word)
-    if script == "Hani":
-        if any(_script(ch) == "Kana" for ch in word):
-            return _kana(word)
-        return _chinese(word)
-    if script == "Kana":
-        return _kana(word)
-    if script == "Deva":
-        return _devanagari(word)
+    native = {"Hang": _korean, "Kana": _kana, "Deva": _devanagari,
+              "Hani": _kana if any(_script(ch) == "Kana" for ch in word) else _chinese}.get(script)
+    if native is not None:
+        # Only ASCII letters leave: a mark of another script riding on the word (a combining Greek
+        # letter after a Han character) would otherwise become a token that a second reading
+        # transliterates again, and a key would not be its own key.
+        words = tuple(w for part in native(word) for w in _ascii_words(part))
+        return words or (word,)
     latin = maybe_ascii(word) if script in ("Cyrl", "Grek", "Armn", "Geor") else _ANY.transliterate(word)
     if not latin.isascii() or not _ascii_words(latin):
         return (word,)  # nothing to read it by: the word is kept as written, a token of its own

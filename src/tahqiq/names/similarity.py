@@ -93,10 +93,18 @@ def _merge_adjacent(xs: tuple[_PTok, ...], ys: tuple[_PTok, ...]) -> tuple[_PTok
     """Join two neighbouring tokens of ``xs`` that together are one token of ``ys`` (Shah Zaib /
     Shahzaib, Jong Un / Jeongeun, Xiao Ming / Xiaoming), in either order of the pair."""
     out = list(xs)
+    # Only a joined token about as long as one of ys can score 0.9 with it (the same spelling, one
+    # slip, or a transliteration key of near length): most pairs end here, before any lexicon
+    # look-up or key of the joined token is computed (this runs on screening's hot path).
+    lengths = [len(y[0]) for y in ys]
     i = 0
     while i < len(out) - 1:
         a, b = out[i], out[i + 1]
         merged = None
+        n = len(a[0]) + len(b[0])
+        if not any(abs(n - m) <= max(2, m // 4) for m in lengths):
+            i += 1
+            continue
         for joined in (a[0] + b[0], b[0] + a[0]):
             tok = _ptok(joined, _known(joined))
             if any(_token_sim(tok, y) >= 0.9 and not any(x[0] == y[0] for x in out) for y in ys):
