@@ -110,6 +110,10 @@ class EntryFacts:
     entity_id: str | None = None
     active: bool = True
     entry_id: int | None = None  # to read the entry (an internal number: pages do not show it)
+    # A key one camera misread or typing slip away from the listed one (screen.confusions): what was
+    # read, and the kind of error (confusion, transposition, missing, extra), for the operator to check.
+    near_read: str | None = None
+    near_error: str | None = None
 
 
 @dataclass
@@ -194,10 +198,15 @@ def facts_of(rule_id: str, title: str, key_kind: str | None, key_value: str | No
     facts.entries = []
     for h in hits:
         basis_kind, _, basis_ref = str(h.get("basis") or "").partition(" ")  # "warrant W-77/2026 ATC Lahore"
+        found = h.get("explanation")
+        how: Mapping[str, Any] = found if isinstance(found, dict) else {}
+        near = how.get("match") == "near"
         facts.entries.append(EntryFacts(
             kind="", label=str(h.get("label") or h.get("value") or ""), matched_kind=str(h.get("kind") or ""),
             matched_value=str(h.get("value") or ""), case=str(h.get("case") or ""), entry_id=_int(h.get("entry_id")),
-            basis_kind=basis_kind or None, basis_ref=basis_ref or None))
+            basis_kind=basis_kind or None, basis_ref=basis_ref or None,
+            near_read=str(how.get("read") or "") or None if near else None,
+            near_error=str(how.get("error") or "") or None if near else None))
     if raw_window:
         facts.window = _window(raw_window, fields)
     return facts

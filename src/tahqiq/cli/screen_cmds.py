@@ -192,7 +192,8 @@ def screen_cmd(
         bool, typer.Option("--store", help="also find store entities with the keys (needs --case)")
     ] = False,
     threshold: Annotated[float, typer.Option(help="lowest name score reported (0-1)")] = 0.8,
-    limit: Annotated[int, typer.Option(help="most name hits")] = 10,
+    limit: Annotated[int | None, typer.Option(help="most name hits per name (default: every hit above the "
+                                                   "threshold, best first)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the hits as JSON")] = False,
     user: UserOpt = None,
 ) -> None:

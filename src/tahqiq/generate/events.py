@@ -7,6 +7,7 @@ police press releases): road accidents, fires, road closures. Never people's pos
 from __future__ import annotations
 
 from bisect import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -30,6 +31,52 @@ class Point:
     district: int
     lat: float
     lon: float
+
+
+# How ANPR cameras misread plates, for generated reads: the look-alike groups and how often each
+# character is read as each other one (relative weights), and the share of reads with one
+# confusion or one dropped character. Kept apart from the screening side's own table
+# (tahqiq.screen.confusions) on purpose: the generator plays the camera, not the matcher.
+CAMERA_LOOKALIKES: dict[str, tuple[tuple[str, float], ...]] = {
+    "O": (("0", 1.0), ("D", 0.5), ("Q", 0.5)), "0": (("O", 1.0), ("D", 0.6), ("Q", 0.4)),
+    "D": (("0", 0.6), ("O", 0.5), ("Q", 0.2)), "Q": (("0", 0.4), ("O", 0.5), ("D", 0.2)),
+    "I": (("1", 1.0), ("L", 0.4)), "1": (("I", 1.0), ("L", 0.5)), "L": (("1", 0.5), ("I", 0.4)),
+    "B": (("8", 1.0),), "8": (("B", 1.0),), "S": (("5", 1.0),), "5": (("S", 1.0),),
+    "Z": (("2", 1.0),), "2": (("Z", 1.0),), "G": (("6", 1.0),), "6": (("G", 1.0),),
+}
+CONFUSION_RATE, DROP_RATE = 0.03, 0.01
+READ_EXACT, READ_CONFUSED, READ_DROPPED = 0, 1, 2
+
+
+def camera_misread(plate: str, how: int, rnd: Callable[[], float]) -> str:
+    """The plate as an ANPR camera outputs it (letters and digits, no separator), with one
+    look-alike confusion (READ_CONFUSED) or one dropped character (READ_DROPPED) as `how` says.
+    A plate with no look-alike character is read as it is when a confusion is asked for."""
+    text = plate.replace("-", "").replace(" ", "")
+    if how == READ_DROPPED and len(text) > 2:
+        i = int(rnd() * len(text))
+        return text[:i] + text[i + 1:]
+    if how != READ_CONFUSED:
+        return text
+    spots = [i for i, ch in enumerate(text) if ch in CAMERA_LOOKALIKES]
+    if not spots:
+        return text
+    i = spots[int(rnd() * len(spots))]
+    mates = CAMERA_LOOKALIKES[text[i]]
+    pick = rnd() * sum(w for _, w in mates)
+    chosen = mates[-1][0]
+    for mate, w in mates:
+        pick -= w
+        if pick < 0:
+            chosen = mate
+            break
+    return text[:i] + chosen + text[i + 1:]
+
+
+def read_quality(rnd: Callable[[], float]) -> int:
+    """READ_CONFUSED, READ_DROPPED or READ_EXACT, at CONFUSION_RATE and DROP_RATE (one draw)."""
+    x = rnd()
+    return READ_CONFUSED if x < CONFUSION_RATE else READ_DROPPED if x < CONFUSION_RATE + DROP_RATE else READ_EXACT
 
 
 @dataclass

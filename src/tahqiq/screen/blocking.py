@@ -67,6 +67,11 @@ class IndexState:
         self.exact: dict[str, dict[str, int | tuple[int, ...]]] = {k: {} for k in KEY_KINDS}
         self.rec_entry = array("I")  # name record -> entry position
         self.rec_name: list[str] = []
+        # Namesakes write their names alike: each distinct spelling gets an id, so one query scores
+        # a spelling once for all the records that share it.
+        self.rec_spell = array("I")
+        self.spellings: list[str] = []
+        self.spell_ids: dict[str, int] = {}
         self.blocks: dict[int, int | array] = {}
         self.vocab: dict[str, int] = {}
         self._words: dict[str, list[str]] | None = None
@@ -77,6 +82,15 @@ class IndexState:
         self.np_expires = np.frombuffer(self.expires, dtype=np.float64) if self.expires else np.zeros(0)
         self.np_dobs = np.frombuffer(self.dobs, dtype=np.int32) if self.dobs else np.zeros(0, np.int32)
         self.np_fathers = np.frombuffer(self.father_keys, dtype=np.int64) if self.father_keys else np.zeros(0, np.int64)
+        self.np_rec_spell = np.frombuffer(self.rec_spell, dtype=np.uint32) if self.rec_spell else np.zeros(0, np.uint32)
+        self.np_years = self.np_dobs // 10000
+
+    def spelling_id(self, name: str) -> int:
+        sid = self.spell_ids.get(name)
+        if sid is None:
+            sid = self.spell_ids[name] = len(self.spellings)
+            self.spellings.append(name)
+        return sid
 
     def words(self, initial: str) -> list[str]:
         """Known words with this first letter: spelling correction compares only these (slips

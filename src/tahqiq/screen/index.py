@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from array import array
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -28,19 +29,33 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from tahqiq.govern import CaseView, Gate, Principal
+from tahqiq.model.types import InvalidValue
 from tahqiq.names import name_similarity, parse_name, skeleton_key
 from tahqiq.screen.blocking import KEY_WEIGHTS, IndexState, dob_number, key_hash, name_keys, with_mirrors
-from tahqiq.screen.evidence import explain_name_match, weigh_evidence
+from tahqiq.screen.confusions import NEAR_KINDS, NearKeys
+from tahqiq.screen.evidence import FATHER_AGREES, SAME_BIRTH_DATE, explain_name_match, weigh_evidence
 from tahqiq.screen.hits import KEY_KINDS, WatchHit
 from tahqiq.screen.keys import normalise_birth_date, normalise_key
 from tahqiq.screen.watchlists import EntryInfo, active_entries, list_entries
 
-SCAN_BUDGET = 4000  # postings read per query; longer key lists are only filtered by birth date / father
+SCAN_BUDGET = 20000  # postings read per query; longer key lists are only filtered by birth date / father
+# Distinct spellings scored per query, best blocking rank first: namesakes share spellings, so this
+# bounds the work (and the latency) without bounding how many namesakes come back.
+MAX_SPELLINGS = 30
+EVIDENCE_HEADROOM = SAME_BIRTH_DATE + FATHER_AGREES
 DEFAULT_THRESHOLD = 0.8
 EVIDENCE_BONUS = 10.0  # rank weight of an agreeing birth date / father: more than any one name key
 # A query word used by fewer entries than RARE_WORD is checked for a spelling slip; a correction
 # must be used by SLIP_RATIO times as many entries (slips also occur in the list's own aliases).
 RARE_WORD, SLIP_RATIO = 50, 10
+
+
+def _positions(found: int | tuple[int, ...] | None) -> tuple[int, ...]:
+    return () if found is None else found if isinstance(found, tuple) else (found,)
+
+
+def _near_keys(st: IndexState) -> NearKeys:
+    return NearKeys({kind: st.exact[kind].keys() for kind in NEAR_KINDS})
 
 
 def _epoch(at: datetime | float | None, clock: Callable[[], float]) -> float:
@@ -55,10 +70,13 @@ class WatchlistIndex:
     """Exact-key and name lookups over active watchlist entries (satisfies screen.hits.KeyLookup)."""
 
     def __init__(self, entries: Iterable = (), *, clock: Callable[[], float] = time.time,
-                 loader: Callable[[], Iterable] | None = None) -> None:
+                 loader: Callable[[], Iterable] | None = None, plate_lengths: bool = False) -> None:
         self.clock = clock
+        # Plates read with a character missing or extra: off unless asked (screen.confusions).
+        self.plate_lengths = plate_lengths
         self._loader = loader
         self._state = self._build(entries)
+        self._near = _near_keys(self._state)
         self.built_at = clock()
 
     # --- building ---------------------------------------------------------------------------
@@ -87,7 +105,11 @@ class WatchlistIndex:
         """Re-read the entries (through the gate again) and swap the new build in; returns its size."""
         if self._loader is None:
             raise RuntimeError("this index was built from a fixed list of entries; build a new one")
-        self._state = self._build(self._loader())
+        state = self._build(self._loader())
+        near = _near_keys(state)
+        # Near matches name listed keys, which are resolved through the state: a reader between the
+        # two assignments only finds a key the new state no longer lists missing, never a wrong entry.
+        self._state, self._near = state, near
         self.built_at = self.clock()
         return len(self)
 
@@ -130,6 +152,7 @@ class WatchlistIndex:
         rec = len(st.rec_name)
         st.rec_entry.append(pos)
         st.rec_name.append(name)
+        st.rec_spell.append(st.spelling_id(name))
         seen: set[int] = set()
         for tokens in (parsed.given, parsed.alias):
             for tok in tokens:
@@ -155,25 +178,47 @@ class WatchlistIndex:
         return {"entries": len(st.ids), "names": len(st.rec_name), "blocking_keys": len(st.blocks),
                 "name_tokens": len(st.vocab), **{f"{k}_keys": len(v) for k, v in st.exact.items()}}
 
-    def hits(self, kind: str, value: str, *, at: datetime | float | None = None) -> list[WatchHit]:
-        """Active entries carrying exactly this normalised key (see screen.keys.normalise_key)."""
+    def hits(self, kind: str, value: str, *, at: datetime | float | None = None, near: bool = True) -> list[WatchHit]:
+        """Active entries carrying exactly this normalised key (see screen.keys.normalise_key), score
+        1.0; then, for plates, CNICs and phones (unless `near=False`), entries whose key is one
+        misread or slip away (screen.confusions), with a lower score and the error explained.
+        `value` may also be the raw text of a read that did not normalise (a 12-digit CNIC)."""
         st = self._state
         bucket = st.exact.get(kind)
         if bucket is None:
             raise ValueError(f"unknown key kind {kind!r}; known: {', '.join(KEY_KINDS)} (names: match_name)")
         found = bucket.get(value)
-        if found is None:
+        nearby = (self._near.lookup(kind, value, plate_lengths=self.plate_lengths)
+                  if near and kind in NEAR_KINDS else [])
+        if found is None and not nearby:
             return []
         now = _epoch(at, self.clock)
         out = []
-        for pos in (found if isinstance(found, tuple) else (found,)):
+        for pos in _positions(found):
             if st.expires[pos] > now:
                 out.append(self._hit(st, pos, kind, value, 1.0, {"match": "exact", "key": kind}))
+        seen = {h.entry_id for h in out}
+        for m in nearby:  # best first, so an entry listed under two near keys keeps its best
+            for pos in _positions(bucket.get(m.listed)):
+                if st.expires[pos] > now and st.ids[pos] not in seen:
+                    seen.add(st.ids[pos])
+                    out.append(self._hit(st, pos, kind, m.listed, m.score, {
+                        "match": "near", "key": kind, "read": value, "listed": m.listed, "error": m.error,
+                        "why": m.why}))
         return out
 
     def screen_key(self, kind: str, raw: str, *, at: datetime | float | None = None) -> list[WatchHit]:
-        """Normalise `raw` as `kind` (InvalidValue if it is not one) and look it up."""
-        return self.hits(kind, normalise_key(kind, raw), at=at)
+        """Normalise `raw` as `kind` and look it up. A plate, CNIC or phone that does not normalise
+        (a digit missing, a letter among a plate's digits) is looked up as read among the keys one
+        error away; InvalidValue when it is not a valid key and matches none that way either."""
+        try:
+            value = normalise_key(kind, raw)
+        except InvalidValue:
+            near = self.hits(kind, raw.strip(), at=at) if kind in NEAR_KINDS else []
+            if near:
+                return near
+            raise
+        return self.hits(kind, value, at=at)
 
     def _hit(self, st: IndexState, pos: int, kind: str, value: str, score: float, explanation: dict) -> WatchHit:
         case_i, _entry_kind, label, _dob, _father = st.meta[pos]
@@ -184,49 +229,98 @@ class WatchlistIndex:
     # --- names ------------------------------------------------------------------------------
 
     def match_name(self, name: str, *, birth_date: str | None = None, father_name: str | None = None,
-                   limit: int = 10, threshold: float = DEFAULT_THRESHOLD, at: datetime | float | None = None,
-                   rescore: int = 20) -> list[WatchHit]:
-        """Person entries whose name (or alias) can be this name, best first, with an explanation.
+                   birth_year: int | None = None, limit: int | None = 10, offset: int = 0,
+                   threshold: float = DEFAULT_THRESHOLD, at: datetime | float | None = None) -> list[WatchHit]:
+        """Person entries whose name (or alias) can be this name, best first, with an explanation:
+        the page `offset`..`offset+limit` of every entry above the threshold (limit None: all of
+        them; `match_names` also says how many there are)."""
+        return self.match_names(name, birth_date=birth_date, father_name=father_name, birth_year=birth_year,
+                                limit=limit, offset=offset, threshold=threshold, at=at).hits
+
+    def match_names(self, name: str, *, birth_date: str | None = None, father_name: str | None = None,
+                    birth_year: int | None = None, limit: int | None = None, offset: int = 0,
+                    threshold: float = DEFAULT_THRESHOLD, at: datetime | float | None = None) -> NameMatches:
+        """All entries whose name can be this name, ranked, and the page `offset`..`offset+limit`
+        of them explained (limit None: all).
 
         Names in any script; titles, "s/o" parentage (used as the father's name when `father_name`
-        is not given) and spelling variants are handled by the canonicaliser. `rescore` bounds how
-        many blocked candidates are scored with the full similarity."""
+        is not given) and spelling variants are handled by the canonicaliser. The score is the name
+        similarity moved by the birth date (or `birth_year`) and father's name; among equal scores
+        (namesakes) the entry whose father and birth date agree best comes first."""
         st = self._state
         parsed = parse_name(name)
         if not parsed.given:
             raise ValueError("the name has no name words after removing titles and parentage")
+        if offset < 0 or (limit is not None and limit < 0):
+            raise ValueError("offset and limit must not be negative")
         dob = normalise_birth_date(birth_date) if birth_date else None
+        year = int(dob[:4]) if dob else birth_year
         father = father_name or (" ".join(parsed.relative) if parsed.relative else None)
         now = _epoch(at, self.clock)
         keys, corrected = self._query_keys(st, parsed)
-        recs, candidates, truncated = self._candidates(st, keys, dob, father, now, max(rescore, limit))
-        sims: dict[str, float] = {}  # namesakes share a spelling: score each spelling once
-        scored = []
-        for rec in recs:
-            written = st.rec_name[rec]
-            sim = sims.get(written)
-            if sim is None:
-                sim = sims[written] = name_similarity(name, written)
-            scored.append((sim, st.rec_entry[rec], rec))
-        scored.sort(key=lambda x: -x[0])
-        father_sims: dict[str, float] = {}
-        hits = []
-        seen_entries: set[int] = set()
-        for sim, pos, rec in scored:
-            if pos in seen_entries:  # an entry's best-matching alias only
-                continue
-            seen_entries.add(pos)
-            _case, _kind, _label, entry_dob, entry_father = st.meta[pos]
-            score, detail = weigh_evidence(sim, dob, entry_dob, father, entry_father, father_sims)
-            if score >= threshold:
-                hits.append((score, st.ids[pos], pos, rec, detail))
-        hits.sort(key=lambda h: (-h[0], h[1]))
+        recs, rank, candidates, truncated = self._candidates(st, keys, dob, year, father, now)
+        ranked = self._rank(st, name, recs, rank, dob or (str(year) if year else None), father, threshold)
+        end = len(ranked) if limit is None else offset + limit
         out = []
-        for score, _id, pos, rec, detail in hits[:limit]:
+        for score, _fact, _sim, _id, pos, rec, detail in ranked[offset:end]:
             explanation = explain_name_match(parsed, st.rec_name[rec], corrected, candidates, truncated)
             explanation.update(detail)
+            if dob is None and year and detail.get("birth_date") == "same year, different day":
+                explanation["birth_date"] = "same year"  # the query knew the year only
             out.append(self._hit(st, pos, "name", st.rec_name[rec], score, explanation))
-        return out
+        return NameMatches(out, len(ranked), tuple(h[3] for h in ranked), offset, candidates)
+
+    def blocked_entries(self, name: str, *, birth_date: str | None = None, father_name: str | None = None,
+                        birth_year: int | None = None) -> set[int]:
+        """Ids of the entries blocking brings up for this name, before any scoring: for measuring
+        what blocking alone loses."""
+        st = self._state
+        parsed = parse_name(name)
+        dob = normalise_birth_date(birth_date) if birth_date else None
+        father = father_name or (" ".join(parsed.relative) if parsed.relative else None)
+        keys, _ = self._query_keys(st, parsed)
+        recs, _rank, _n, _cut = self._candidates(st, keys, dob, int(dob[:4]) if dob else birth_year, father,
+                                                 float("-inf"))
+        return {st.ids[p] for p in st.np_rec_entry[recs].tolist()}
+
+    @staticmethod
+    def _rank(st: IndexState, name: str, recs: np.ndarray, rank: np.ndarray, dob: str | None, father: str | None,
+              threshold: float) -> list[tuple]:
+        """(score, fact agreement, name similarity, entry id, position, record, detail) of every
+        entry above the threshold, best first. Each distinct spelling is scored once, in blocking
+        order, at most MAX_SPELLINGS of them."""
+        if not len(recs):
+            return []
+        spell = st.np_rec_spell[recs]
+        by_rank = spell[np.argsort(-rank, kind="stable")]
+        uniq, first = np.unique(by_rank, return_index=True)
+        floor = threshold - EVIDENCE_HEADROOM  # agreeing facts can lift a name this far
+        sims = {}
+        for sid in uniq[np.argsort(first)][:MAX_SPELLINGS].tolist():
+            sim = name_similarity(name, st.spellings[sid])
+            if sim >= floor:
+                sims[sid] = sim
+        if not sims:
+            return []
+        keep = np.isin(spell, np.fromiter(sims, dtype=np.uint32, count=len(sims)))
+        best: dict[int, tuple[float, int]] = {}  # entry position -> its best-matching alias
+        for rec, sid in zip(recs[keep].tolist(), spell[keep].tolist(), strict=True):
+            pos = st.rec_entry[rec]
+            sim = sims[sid]
+            have = best.get(pos)
+            if have is None or sim > have[0]:
+                best[pos] = (sim, rec)
+        father_sims: dict[str, float] = {}
+        ranked = []
+        for pos, (sim, rec) in best.items():
+            _case, _kind, _label, entry_dob, entry_father = st.meta[pos]
+            score, detail = weigh_evidence(sim, dob, entry_dob, father, entry_father, father_sims)
+            if score < threshold:
+                continue
+            fact = _fact_agreement(dob, entry_dob, detail)
+            ranked.append((score, fact, sim, st.ids[pos], pos, rec, detail))
+        ranked.sort(key=lambda h: (-h[0], -h[1], -h[2], h[3]))
+        return ranked
 
     def score_entry(self, name: str, entry_id: int, *, birth_date: str | None = None,
                     father_name: str | None = None) -> WatchHit | None:
@@ -267,26 +361,29 @@ class WatchlistIndex:
         return keys, corrected
 
     @staticmethod
-    def _candidates(st: IndexState, keys: list[tuple[str, str]], dob: str | None, father: str | None, now: float,
-                    keep: int) -> tuple[list[int], int, bool]:
-        """The `keep` most promising unexpired name records: (records best first, how many
-        candidates there were, whether a very common key's list was cut at the scan budget).
+    def _candidates(st: IndexState, keys: list[tuple[str, str]], dob: str | None, year: int | None,
+                    father: str | None, now: float) -> tuple[np.ndarray, np.ndarray, int, bool]:
+        """Every unexpired name record sharing a blocking key with the query: (records, their
+        blocking rank, how many, whether a very common key's list was cut at the scan budget).
 
-        Keys are read rarest first until SCAN_BUDGET postings (longer lists only for candidates
-        whose date of birth or father agrees); a candidate scores the weights of the keys it
-        shares, plus EVIDENCE_BONUS each when its date of birth and its father's name (consonant
-        skeleton) agree: among the namesakes of a common name, those are scored first."""
+        Keys are read rarest first until SCAN_BUDGET postings; a longer list is read only for the
+        records whose birth date, birth year or father agrees (a vectorised filter), or, when the
+        rarer keys found nothing, up to the budget. A record's rank is the weights of the keys it
+        shares plus EVIDENCE_BONUS for an agreeing birth date / father (half for the year alone):
+        spellings are scored in that order."""
+        none = np.zeros(0, np.uint32), np.zeros(0), 0, False
         lists = []
         for tag, text in dict.fromkeys(keys):
             found = st.blocks.get(key_hash(tag, text))
             if found is not None:
                 lists.append((1 if isinstance(found, int) else len(found), KEY_WEIGHTS[tag], found))
         if not lists:
-            return [], 0, False
+            return none
         lists.sort(key=lambda x: x[0] / x[1])  # rarest first, exact-name keys before looser ones
         single_recs, single_w, arrays, weights = [], [], [], []
         scanned, truncated = 0, False
         dob_n = dob_number(dob) if dob else -1
+        year_n = year if year else -1
         father_k = key_hash("p", skeleton_key(father)) if father else -1
         for size, w, found in lists:
             if isinstance(found, int):  # a key of one record (size 1); longer lists are arrays
@@ -296,11 +393,9 @@ class WatchlistIndex:
                 continue
             arr = np.frombuffer(found, dtype=np.uint32)
             if scanned + size > SCAN_BUDGET:
-                if dob or father:
-                    # A common name's many namesakes: keep those whose date of birth or father agrees
-                    # (a vectorised filter, cheap even for long lists).
+                if year or father:
                     pos = st.np_rec_entry[arr]
-                    arr = arr[(st.np_dobs[pos] == dob_n) | (st.np_fathers[pos] == father_k)]
+                    arr = arr[(st.np_years[pos] == year_n) | (st.np_fathers[pos] == father_k)]
                     if len(arr):
                         arrays.append(arr)
                         weights.append(np.full(len(arr), w, dtype=np.float64))
@@ -311,26 +406,45 @@ class WatchlistIndex:
             arrays.append(arr)
             weights.append(np.full(len(arr), w, dtype=np.float64))
             scanned += len(arr)
-        if not arrays and not single_recs:
-            return [], 0, False
         if single_recs:
             arrays.append(np.array(single_recs, dtype=np.uint32))
             weights.append(np.array(single_w, dtype=np.float64))
+        if not arrays:
+            return none
         recs, inverse = np.unique(np.concatenate(arrays), return_inverse=True)
         score = np.bincount(inverse, weights=np.concatenate(weights))
         pos = st.np_rec_entry[recs]
         if dob:
-            score += EVIDENCE_BONUS * (st.np_dobs[pos] == dob_n)
+            score += EVIDENCE_BONUS / 2 * (st.np_dobs[pos] == dob_n)
+        if year:
+            score += EVIDENCE_BONUS / 2 * (st.np_years[pos] == year_n)
         if father:
             score += EVIDENCE_BONUS * (st.np_fathers[pos] == father_k)
-        score[st.np_expires[pos] <= now] = -1.0  # expired: checked now, not at the last refresh
-        alive = int((score >= 0).sum())
-        if alive > keep:
-            top = np.argpartition(-score, keep)[:keep]
-        else:
-            top = np.flatnonzero(score >= 0)
-        top = top[np.argsort(-score[top], kind="stable")]
-        return recs[top].tolist(), alive, truncated
+        alive = st.np_expires[pos] > now  # expiry checked now, not at the last refresh
+        return recs[alive], score[alive], int(alive.sum()), truncated
 
 
-__all__ = ["WatchlistIndex", "DEFAULT_THRESHOLD"]
+def _fact_agreement(dob: str | None, entry_dob: str | None, detail: dict) -> float:
+    """How well the facts besides the name agree (father's name similarity, birth date), to order
+    namesakes whose scores tie: the listed person comes before the others."""
+    fact = 0.0
+    father = detail.get("father_name")
+    if isinstance(father, dict):
+        fact += float(father["score"])
+    if dob and entry_dob:
+        fact += 1.0 if dob == entry_dob else 0.5 if dob[:4] == entry_dob[:4] else -1.0
+    return fact
+
+
+@dataclass(frozen=True)
+class NameMatches:
+    """One page of a name search, and what it takes to reach every other page."""
+
+    hits: list[WatchHit]  # the page, explained
+    total: int  # entries above the threshold
+    ranked_ids: tuple[int, ...]  # every such entry's id, best first
+    offset: int  # where the page starts in ranked_ids
+    candidates: int  # name records blocking brought up
+
+
+__all__ = ["WatchlistIndex", "NameMatches", "DEFAULT_THRESHOLD"]

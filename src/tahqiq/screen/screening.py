@@ -78,9 +78,10 @@ def record_keys(record: Mapping[str, Any], *, strict: bool = False) -> list[tupl
 
 
 def screen_record(index: WatchlistIndex, record: Mapping[str, Any], *, strict: bool = False,
-                  threshold: float = DEFAULT_THRESHOLD, limit: int = 10, at=None) -> list[WatchHit]:
+                  threshold: float = DEFAULT_THRESHOLD, limit: int | None = None, at=None) -> list[WatchHit]:
     """Every watchlist hit for a record with any of cnic / phone / plate / chassis / iban /
-    indicator (or the model's names for them), name (+ fatherName, birthDate). Best first."""
+    indicator (or the model's names for them), name (+ fatherName, birthDate). Best first; every
+    name hit above the threshold unless `limit` caps the name hits per name field."""
     hits: dict[tuple[int, str, str], WatchHit] = {}
     for fld, kind, value in record_keys(record, strict=strict):
         for hit in index.hits(kind, value, at=at):

@@ -11,7 +11,8 @@ Per event schema the engine keeps, for each field that any rule looks at:
                       points listing the intervals that cover it      (one bisection)
   regex               the compiled patterns of the rules that use them (only those); a pattern
                       that starts with ^ and literal text runs only on values with that prefix
-  watchlist           one `lookup.hits(kind, value)` per (field, kind), however many rules ask
+  watchlist           one `lookup.hits(kind, value)` per (field, kind), however many rules ask;
+                      `watchlist_exact` keeps only its exact hits (score 1.0), `watchlist` all
 
 Each selection is *anchored* on one atom: the one shared by the fewest selections (a condition
 that many rules repeat, like `channel: ibft` or a district, is usually broad), then the most
@@ -35,7 +36,7 @@ import ahocorasick
 from tahqiq.screen.hits import KeyLookup, WatchHit
 from tahqiq.stream import condition as cond
 from tahqiq.stream.events import Event
-from tahqiq.stream.rulefile import Atom, Rule
+from tahqiq.stream.rulefile import WATCH_OPS, Atom, Rule
 
 
 @dataclass(slots=True)
@@ -68,7 +69,7 @@ class _FieldPlan:
     regexes: _Regexes | None = None
     ranges: dict[str, tuple[list[float], list[int]]] | None = None  # op -> (sorted thresholds, atoms)
     intervals: list[tuple[float, float, int]] | None = None
-    watch: list[tuple[int, str]] | None = None
+    watch: list[tuple[int, str, bool]] | None = None
 
 
 class _FieldIndex(NamedTuple):
@@ -80,7 +81,7 @@ class _FieldIndex(NamedTuple):
     regexes: _GroupedRegexes | None
     ranges: dict[str, tuple[list[float], list[int]]] | None  # gt/gte/lt/lte -> (sorted thresholds, atoms)
     between: tuple[list[float], list[list[int]]] | None  # interval stabbing: (end points, covers)
-    watch: list[tuple[int, str]] | None  # (atom, watchlist kind)
+    watch: list[tuple[int, str, bool]] | None  # (atom, watchlist kind, exact hits only)
 
 
 WARMUP = 2000  # events per schema observed before anchors are re-chosen from real frequencies
@@ -97,7 +98,7 @@ class _Index:
 
 
 # How selective an atom usually is (lower: fewer events satisfy it), for choosing anchors.
-_SELECTIVITY = {"eq": 0, "watchlist": 0, "between": 1, "regex": 1, "prefix": 1, "contains": 2,
+_SELECTIVITY = {"eq": 0, "watchlist": 0, "watchlist_exact": 0, "between": 1, "regex": 1, "prefix": 1, "contains": 2,
                 "gt": 3, "gte": 3, "lt": 3, "lte": 3}
 
 
@@ -172,7 +173,7 @@ class RuleEngine:
                 aids = sorted({self._atoms.setdefault(a, len(self._atoms)) for a in atoms})
                 self._sel_atoms.append(tuple(aids))
                 self._sel_rule.append(ri)
-                watch += [self._atoms[a] for a in atoms if a.op == "watchlist"]
+                watch += [self._atoms[a] for a in atoms if a.op in WATCH_OPS]
             self._fns.append(eval(f"lambda t: {cond.to_python(rule.condition, ids)}"))  # noqa: S307 - built from parsed names
             self._step_fns.append([eval(f"lambda t: {cond.to_python(t, ids)}") for t in rule.step_trees])  # noqa: S307
             self._rule_watch.append(sorted(set(watch)))
@@ -217,8 +218,8 @@ class RuleEngine:
                     p.automaton.add_word(v, entry)
             elif a.op == "regex":
                 p.regexes = (p.regexes or []) + [(aid, rx) for rx in self._regex[a]]
-            elif a.op == "watchlist":
-                p.watch = (p.watch or []) + [(aid, a.values[0])]
+            elif a.op in WATCH_OPS:
+                p.watch = (p.watch or []) + [(aid, a.values[0], a.op == "watchlist_exact")]
             elif a.op == "between":
                 p.intervals = (p.intervals or []) + [(a.values[0], a.values[1], aid)]
             else:
@@ -290,8 +291,13 @@ class RuleEngine:
                         elif 0 < k < len(points):
                             true.update(covers[2 * k - 1])
             if watch is not None:
-                for aid, kind in watch:
-                    listed = self.lookup.hits(kind, s)
+                asked: dict[str, Sequence[WatchHit]] = {}  # one lookup per kind, whichever atoms ask
+                for aid, kind, exact_only in watch:
+                    listed = asked.get(kind)
+                    if listed is None:
+                        listed = asked[kind] = self.lookup.hits(kind, s)
+                    if exact_only:
+                        listed = [h for h in listed if h.score >= 1.0]
                     if listed:
                         true.add(aid)
                         hits[aid] = list(listed)

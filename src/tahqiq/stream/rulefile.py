@@ -19,7 +19,9 @@
 
 Field conditions: `field: value` (equals; a list means any of), `field|in: [..]`, `field|contains`,
 `field|startswith` (or `|prefix`), `field|re` (or `|regex`), `field|gt|gte|lt|lte: number`,
-`field|between: [lo, hi]`, `field|watchlist: KIND` (the field's normalised value is on a watchlist).
+`field|between: [lo, hi]`, `field|watchlist: KIND` (the field's value is on a watchlist, exactly or,
+for plates, CNICs and phones, one misread or slip away: screen.confusions), `field|watchlist_exact:
+KIND` (exactly: a hit of score 1.0).
 Text matching is case-insensitive except for regular expressions. See docs/alerts.md.
 """
 
@@ -41,7 +43,8 @@ DEFAULT_RULES = Path(__file__).parent / "rules"
 SEVERITIES = ("low", "medium", "high", "critical")
 OPS = {"": "eq", "in": "eq", "contains": "contains", "startswith": "prefix", "prefix": "prefix", "re": "regex",
        "regex": "regex", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte", "between": "between",
-       "watchlist": "watchlist"}
+       "watchlist": "watchlist", "watchlist_exact": "watchlist_exact"}
+WATCH_OPS = ("watchlist", "watchlist_exact")
 # Hard limit of the product: no rule may inspect what people say or write (docs/governance.md §7).
 # Text conditions are for structured fields such as identifiers, URLs and place names.
 CONTENT_FIELDS = {"text", "content", "message", "body", "post", "caption", "comment", "transcript", "speech",
@@ -59,7 +62,7 @@ class Atom:
     """One field condition; `values` holds the alternatives (any of them matches)."""
 
     field: str
-    op: str  # eq contains prefix regex gt gte lt lte between watchlist
+    op: str  # eq contains prefix regex gt gte lt lte between watchlist watchlist_exact
     values: tuple[Any, ...]  # texts (lower-cased but for regex), numbers, or a watchlist kind
 
 
@@ -93,7 +96,7 @@ def _atoms(field_spec: str, value: Any) -> list[Atom]:
         if len(values) != 1 or not _is_number(values[0]):
             raise ValueError("needs one number")
         return [Atom(fieldname, op, (float(values[0]),))]
-    if op == "watchlist":
+    if op in WATCH_OPS:
         if len(values) != 1 or values[0] not in KEY_KINDS:
             raise ValueError(f"watchlist kind must be one of {', '.join(KEY_KINDS)}")
         return [Atom(fieldname, op, (values[0],))]
@@ -224,7 +227,7 @@ def _build(model: RuleModel, where: str) -> Rule:
         raise RuleError(f"{where}: detection.condition: {exc}") from None
     key = model.key or (corr.group_by if corr else None)
     if key is None:
-        key = next((a.field for sel in selections.values() for a in sel if a.op == "watchlist"), None)
+        key = next((a.field for sel in selections.values() for a in sel if a.op in WATCH_OPS), None)
     return Rule(model.id, model.title, model.severity, tuple(model.schemas) if model.schemas else None, key,
                 selections, tree, corr, step_trees)
 
