@@ -81,6 +81,7 @@ def shared_tags(entry_name: str, query: str) -> set[str]:
     ("s", "Tariq Mehmood Cheema", "Tarik Mahmud Chima"),             # same consonant skeletons
     ("t", "Shahzad Akhtar Khan", "Shehzad Akhter"),                # skeletons without the common word
     ("q", "Naveed Iqbal Warraich Jatt", "Naveed Warraich"),          # a pair of the words (middle names dropped)
+    ("w", "Yaqoob Virk", "Yaqub"),                                   # one word (the family name dropped)
 ])
 def test_each_blocking_key_brings_up_a_variant(tag, entry_name, query):
     assert tag in shared_tags(entry_name, query)
@@ -89,3 +90,45 @@ def test_each_blocking_key_brings_up_a_variant(tag, entry_name, query):
     idx = WatchlistIndex([listed, *others], clock=T0.timestamp)
     assert idx.blocked_entries(query) == {7}
     assert [h.entry_id for h in idx.match_name(query, threshold=0.5)][:1] == [7]
+
+
+def test_a_record_that_drops_the_family_name_is_found_by_the_facts():
+    """"Yaqoob" for the listed "Yaqoob Virk": the name alone scores below the threshold (as it should:
+    every Yaqoob would hit), but with the father and the birth year agreeing the listed man is found,
+    first, among 300 Yaqoobs with other family names, fathers and years."""
+    listed = person(1, "Yaqoob Virk", birth_date="1972-03-12", father_name="Allah Ditta")
+    clans = ["Butt", "Gill", "Cheema", "Bajwa", "Sandhu", "Awan"]
+    crowd = [person(10 + i, f"Yaqoob {clans[i % 6]}", birth_date=f"{1950 + i % 40}-01-01",
+                    father_name=FATHERS[i % len(FATHERS)]) for i in range(300)]
+    idx = WatchlistIndex([listed, *crowd], clock=T0.timestamp)
+    assert 1 not in idx.match_names("Yaqoob").ranked_ids
+    found = idx.match_names("Yaqoob", father_name="Allah Ditta", birth_year=1972)
+    assert found.ranked_ids[:1] == (1,)
+    ex = found.hits[0].explanation
+    assert ex["birth_date"] == "same year" and ex["father_name"]["result"] == "agrees"
+    # A different father sinks the same record below the threshold again.
+    assert 1 not in idx.match_names("Yaqoob", father_name="Pervaiz Akhtar", birth_year=1972).ranked_ids
+
+
+def test_a_father_with_no_name_word_in_common_differs_without_being_scored():
+    idx = WatchlistIndex([person(1, "Imran Butt", father_name="Sadiq Ali"),
+                          person(2, "Imran Butt", father_name="Nazir Ahmed"),
+                          person(3, "Imran Butt", father_name="Nazeer Ahmad")], clock=T0.timestamp)
+    by_id = {h.entry_id: h.explanation["father_name"] for h in idx.match_name("Imran Butt", father_name="Nazir Ahmed",
+                                                                                limit=None, threshold=0.5)}
+    assert by_id[1] == {"score": None, "result": "differs", "why": "no name word in common"}
+    assert by_id[2] == {"score": 1.0, "result": "agrees"}
+    assert by_id[3]["result"] == "agrees" and by_id[3]["score"] >= 0.85  # other spellings: scored
+    # score_entry explains the same way as a search.
+    assert idx.score_entry("Imran Butt", 1, father_name="Nazir Ahmed").explanation["father_name"]["score"] is None
+
+
+def test_fathers_alike_by_skeleton_or_beginning_are_scored():
+    """A slip after the first three letters ("Ismai") or another romanisation ("Esmail": same
+    consonant skeleton) keeps the father comparable: scored, not dismissed as different."""
+    idx = WatchlistIndex([person(1, "Raghib Tarar", birth_date="1985-12-07", father_name="Ismail")],
+                         clock=T0.timestamp)
+    for father in ("Ismai", "Esmail"):
+        verdict = idx.score_entry("Raghib Tarar", 1, father_name=father).explanation["father_name"]
+        assert isinstance(verdict["score"], float) and verdict["result"] in {"agrees", "unclear"}, father
+    assert idx.score_entry("Raghib Tarar", 1, father_name="Zafar").explanation["father_name"]["score"] is None

@@ -30,21 +30,21 @@ from rapidfuzz.distance import OSA
 
 from tahqiq.govern import CaseView, Gate, Principal
 from tahqiq.model.types import InvalidValue
-from tahqiq.names import name_similarity, parse_name, skeleton_key
+from tahqiq.names import parse_name, skeleton_key
 from tahqiq.screen.blocking import KEY_WEIGHTS, IndexState, dob_number, key_hash, name_keys, with_mirrors
 from tahqiq.screen.confusions import NEAR_KINDS, NearKeys
-from tahqiq.screen.evidence import FATHER_AGREES, SAME_BIRTH_DATE, explain_name_match, weigh_evidence
+from tahqiq.screen.evidence import describe_evidence, explain_name_match
 from tahqiq.screen.hits import KEY_KINDS, WatchHit
 from tahqiq.screen.keys import normalise_birth_date, normalise_key
+from tahqiq.screen.ranking import FatherCheck, Ranked, rank
 from tahqiq.screen.watchlists import EntryInfo, active_entries, list_entries
 
 SCAN_BUDGET = 20000  # postings read per query; longer key lists are only filtered by birth date / father
-# Distinct spellings scored per query, best blocking rank first: namesakes share spellings, so this
-# bounds the work (and the latency) without bounding how many namesakes come back.
-MAX_SPELLINGS = 30
-EVIDENCE_HEADROOM = SAME_BIRTH_DATE + FATHER_AGREES
+WORD_LIST = 500  # a one-word key's list longer than this is only filtered by birth date / father
 DEFAULT_THRESHOLD = 0.8
-EVIDENCE_BONUS = 10.0  # rank weight of an agreeing birth date / father: more than any one name key
+# Rank weights of agreeing facts. A father's name (as a consonant skeleton) outweighs every name key
+# a record can share, so among thousands of namesakes the one whose father agrees is scored first.
+DOB_BONUS, FATHER_BONUS = 5.0, 50.0
 # A query word used by fewer entries than RARE_WORD is checked for a spelling slip; a correction
 # must be used by SLIP_RATIO times as many entries (slips also occur in the list's own aliases).
 RARE_WORD, SLIP_RATIO = 50, 10
@@ -130,6 +130,7 @@ class WatchlistIndex:
                 st.cases.append((e.case, e.basis))
             st.meta.append((ci, e.kind, e.label, e.birth_date, e.father_name))
             st.father_keys.append(key_hash("p", skeleton_key(e.father_name)) if e.father_name else 0)
+            st.add_father(e.father_name)
             st.dobs.append(dob_number(e.birth_date) if e.birth_date else 0)
             for kind, value in e.keys:
                 if kind == "name":
@@ -258,17 +259,22 @@ class WatchlistIndex:
         father = father_name or (" ".join(parsed.relative) if parsed.relative else None)
         now = _epoch(at, self.clock)
         keys, corrected = self._query_keys(st, parsed)
-        recs, rank, candidates, truncated = self._candidates(st, keys, dob, year, father, now)
-        ranked = self._rank(st, name, recs, rank, dob or (str(year) if year else None), father, threshold)
+        recs, by_name, by_facts, candidates, truncated = self._candidates(st, keys, dob, year, father, now)
+        check = FatherCheck(father, st.father_word_counts, st.fathers) if father else None
+        ranked = rank(st, name, recs, by_name, by_facts, dob_number(dob) if dob else 0, year, check, threshold)
         end = len(ranked) if limit is None else offset + limit
-        out = []
-        for score, _fact, _sim, _id, pos, rec, detail in ranked[offset:end]:
-            explanation = explain_name_match(parsed, st.rec_name[rec], corrected, candidates, truncated)
-            explanation.update(detail)
-            if dob is None and year and detail.get("birth_date") == "same year, different day":
-                explanation["birth_date"] = "same year"  # the query knew the year only
-            out.append(self._hit(st, pos, "name", st.rec_name[rec], score, explanation))
-        return NameMatches(out, len(ranked), tuple(h[3] for h in ranked), offset, candidates)
+        out = [self._name_hit(st, parsed, ranked, i, dob, year, father, corrected, candidates, truncated)
+               for i in range(offset, min(end, len(ranked)))]
+        return NameMatches(out, len(ranked), tuple(st.np_ids[ranked.pos].tolist()), offset, candidates)
+
+    def _name_hit(self, st: IndexState, parsed, ranked: Ranked, i: int, dob: str | None, year: int | None,
+                  father: str | None, corrected: dict[str, str], candidates: int, truncated: bool) -> WatchHit:
+        pos, rec = int(ranked.pos[i]), int(ranked.rec[i])
+        _case, _kind, _label, entry_dob, entry_father = st.meta[pos]
+        explanation = explain_name_match(parsed, st.rec_name[rec], corrected, candidates, truncated)
+        explanation.update(describe_evidence(float(ranked.name_score[i]), dob, year, entry_dob, father, entry_father,
+                                             float(ranked.father_score[i])))
+        return self._hit(st, pos, "name", st.rec_name[rec], float(ranked.score[i]), explanation)
 
     def blocked_entries(self, name: str, *, birth_date: str | None = None, father_name: str | None = None,
                         birth_year: int | None = None) -> set[int]:
@@ -279,69 +285,32 @@ class WatchlistIndex:
         dob = normalise_birth_date(birth_date) if birth_date else None
         father = father_name or (" ".join(parsed.relative) if parsed.relative else None)
         keys, _ = self._query_keys(st, parsed)
-        recs, _rank, _n, _cut = self._candidates(st, keys, dob, int(dob[:4]) if dob else birth_year, father,
-                                                 float("-inf"))
+        year = int(dob[:4]) if dob else birth_year
+        recs, _by_name, _by_facts, _n, _cut = self._candidates(st, keys, dob, year, father, float("-inf"))
         return {st.ids[p] for p in st.np_rec_entry[recs].tolist()}
 
-    @staticmethod
-    def _rank(st: IndexState, name: str, recs: np.ndarray, rank: np.ndarray, dob: str | None, father: str | None,
-              threshold: float) -> list[tuple]:
-        """(score, fact agreement, name similarity, entry id, position, record, detail) of every
-        entry above the threshold, best first. Each distinct spelling is scored once, in blocking
-        order, at most MAX_SPELLINGS of them."""
-        if not len(recs):
-            return []
-        spell = st.np_rec_spell[recs]
-        by_rank = spell[np.argsort(-rank, kind="stable")]
-        uniq, first = np.unique(by_rank, return_index=True)
-        floor = threshold - EVIDENCE_HEADROOM  # agreeing facts can lift a name this far
-        sims = {}
-        for sid in uniq[np.argsort(first)][:MAX_SPELLINGS].tolist():
-            sim = name_similarity(name, st.spellings[sid])
-            if sim >= floor:
-                sims[sid] = sim
-        if not sims:
-            return []
-        keep = np.isin(spell, np.fromiter(sims, dtype=np.uint32, count=len(sims)))
-        best: dict[int, tuple[float, int]] = {}  # entry position -> its best-matching alias
-        for rec, sid in zip(recs[keep].tolist(), spell[keep].tolist(), strict=True):
-            pos = st.rec_entry[rec]
-            sim = sims[sid]
-            have = best.get(pos)
-            if have is None or sim > have[0]:
-                best[pos] = (sim, rec)
-        father_sims: dict[str, float] = {}
-        ranked = []
-        for pos, (sim, rec) in best.items():
-            _case, _kind, _label, entry_dob, entry_father = st.meta[pos]
-            score, detail = weigh_evidence(sim, dob, entry_dob, father, entry_father, father_sims)
-            if score < threshold:
-                continue
-            fact = _fact_agreement(dob, entry_dob, detail)
-            ranked.append((score, fact, sim, st.ids[pos], pos, rec, detail))
-        ranked.sort(key=lambda h: (-h[0], -h[1], -h[2], h[3]))
-        return ranked
-
     def score_entry(self, name: str, entry_id: int, *, birth_date: str | None = None,
-                    father_name: str | None = None) -> WatchHit | None:
+                    father_name: str | None = None, birth_year: int | None = None) -> WatchHit | None:
         """How this one entry scores against the name, bypassing blocking and the threshold: for
         "why did entry N not match?" (and for measuring what blocking loses). None if not indexed."""
         st = self._state
-        where = np.flatnonzero(np.frombuffer(st.ids, dtype=np.int64) == entry_id)
-        if not len(where):
+        where = np.flatnonzero(st.np_ids == entry_id)
+        parsed = parse_name(name)
+        if not len(where) or not parsed.given:
             return None
         pos = int(where[0])
-        parsed = parse_name(name)
         dob = normalise_birth_date(birth_date) if birth_date else None
+        year = int(dob[:4]) if dob else birth_year
         father = father_name or (" ".join(parsed.relative) if parsed.relative else None)
-        recs = np.flatnonzero(st.np_rec_entry == pos).tolist()
-        if not recs or not parsed.given:
+        recs = np.flatnonzero(st.np_rec_entry == pos).astype(np.uint32)
+        if not len(recs):
             return None
-        sim, rec = max((name_similarity(name, st.rec_name[r]), r) for r in recs)
-        _case, _kind, _label, entry_dob, entry_father = st.meta[pos]
-        score, detail = weigh_evidence(sim, dob, entry_dob, father, entry_father, {})
-        explanation = explain_name_match(parsed, st.rec_name[rec], {}, 1, False)
-        return self._hit(st, pos, "name", st.rec_name[rec], score, {**explanation, **detail})
+        check = FatherCheck(father, st.father_word_counts, st.fathers) if father else None
+        no_rank = np.zeros(len(recs))
+        ranked = rank(st, name, recs, no_rank, no_rank, dob_number(dob) if dob else 0, year, check, 0.0)
+        if not len(ranked):
+            return None
+        return self._name_hit(st, parsed, ranked, 0, dob, year, father, {}, 1, False)
 
     def _query_keys(self, st: IndexState, parsed) -> tuple[list[tuple[str, str]], dict[str, str]]:
         keys = with_mirrors(name_keys(parsed.given) + name_keys(parsed.alias))
@@ -362,21 +331,23 @@ class WatchlistIndex:
 
     @staticmethod
     def _candidates(st: IndexState, keys: list[tuple[str, str]], dob: str | None, year: int | None,
-                    father: str | None, now: float) -> tuple[np.ndarray, np.ndarray, int, bool]:
-        """Every unexpired name record sharing a blocking key with the query: (records, their
-        blocking rank, how many, whether a very common key's list was cut at the scan budget).
+                    father: str | None, now: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, bool]:
+        """Every unexpired name record sharing a blocking key with the query: (records, their rank by
+        shared name keys, their rank by agreeing facts, how many, whether a very common key's list
+        was cut at the scan budget).
 
         Keys are read rarest first until SCAN_BUDGET postings; a longer list is read only for the
         records whose birth date, birth year or father agrees (a vectorised filter), or, when the
-        rarer keys found nothing, up to the budget. A record's rank is the weights of the keys it
-        shares plus EVIDENCE_BONUS for an agreeing birth date / father (half for the year alone):
-        spellings are scored in that order."""
-        none = np.zeros(0, np.uint32), np.zeros(0), 0, False
+        rarer keys found nothing, up to the budget. A record's name rank is the weights of the keys it
+        shares; its fact rank FATHER_BONUS for an agreeing father and DOB_BONUS each for the birth
+        year and date (screen.ranking scores the spellings in both orders)."""
+        none = np.zeros(0, np.uint32), np.zeros(0), np.zeros(0), 0, False
         lists = []
         for tag, text in dict.fromkeys(keys):
-            found = st.blocks.get(key_hash(tag, text))
+            key = key_hash(tag, text)
+            found = st.blocks.get(key)
             if found is not None:
-                lists.append((1 if isinstance(found, int) else len(found), KEY_WEIGHTS[tag], found))
+                lists.append((1 if isinstance(found, int) else len(found), KEY_WEIGHTS[tag], found, tag == "w", key))
         if not lists:
             return none
         lists.sort(key=lambda x: x[0] / x[1])  # rarest first, exact-name keys before looser ones
@@ -385,17 +356,24 @@ class WatchlistIndex:
         dob_n = dob_number(dob) if dob else -1
         year_n = year if year else -1
         father_k = key_hash("p", skeleton_key(father)) if father else -1
-        for size, w, found in lists:
+        for size, w, found, one_word, key in lists:
             if isinstance(found, int):  # a key of one record (size 1); longer lists are arrays
                 single_recs.append(found)
                 single_w.append(w)
                 scanned += 1
                 continue
             arr = np.frombuffer(found, dtype=np.uint32)
-            if scanned + size > SCAN_BUDGET:
+            # One word's list ("Yaqoob") is for finding a record that dropped the other words, which
+            # only agreeing facts can lift to the threshold: a long one is read for those only.
+            if scanned + size > SCAN_BUDGET or (one_word and size > WORD_LIST):
+                if one_word and not (year or father):
+                    continue
                 if year or father:
-                    pos = st.np_rec_entry[arr]
-                    arr = arr[(st.np_years[pos] == year_n) | (st.np_fathers[pos] == father_k)]
+                    if key in st.facets:
+                        arr = st.agreeing(key, year_n, father_k)
+                    else:
+                        pos = st.np_rec_entry[arr]
+                        arr = arr[(st.np_years[pos] == year_n) | (st.np_fathers[pos] == father_k)]
                     if len(arr):
                         arrays.append(arr)
                         weights.append(np.full(len(arr), w, dtype=np.float64))
@@ -414,26 +392,15 @@ class WatchlistIndex:
         recs, inverse = np.unique(np.concatenate(arrays), return_inverse=True)
         score = np.bincount(inverse, weights=np.concatenate(weights))
         pos = st.np_rec_entry[recs]
+        facts = np.zeros(len(recs))
         if dob:
-            score += EVIDENCE_BONUS / 2 * (st.np_dobs[pos] == dob_n)
+            facts += DOB_BONUS * (st.np_dobs[pos] == dob_n)
         if year:
-            score += EVIDENCE_BONUS / 2 * (st.np_years[pos] == year_n)
+            facts += DOB_BONUS * (st.np_years[pos] == year_n)
         if father:
-            score += EVIDENCE_BONUS * (st.np_fathers[pos] == father_k)
+            facts += FATHER_BONUS * (st.np_fathers[pos] == father_k)
         alive = st.np_expires[pos] > now  # expiry checked now, not at the last refresh
-        return recs[alive], score[alive], int(alive.sum()), truncated
-
-
-def _fact_agreement(dob: str | None, entry_dob: str | None, detail: dict) -> float:
-    """How well the facts besides the name agree (father's name similarity, birth date), to order
-    namesakes whose scores tie: the listed person comes before the others."""
-    fact = 0.0
-    father = detail.get("father_name")
-    if isinstance(father, dict):
-        fact += float(father["score"])
-    if dob and entry_dob:
-        fact += 1.0 if dob == entry_dob else 0.5 if dob[:4] == entry_dob[:4] else -1.0
-    return fact
+        return recs[alive], score[alive], facts[alive], int(alive.sum()), truncated
 
 
 @dataclass(frozen=True)
