@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.api.conftest import ID, member_headers
 from tests.govern.conftest import CNIC
 
@@ -13,21 +11,26 @@ def _search(api, q, user="ayesha", case=None):
                           headers=member_headers(api, user))
 
 
-@pytest.mark.parametrize("q,kind,expected", [
+# Read-only cases share one world per database: a world costs seconds, a search milliseconds.
+SPELLINGS = [
     ("3520212345671", "cnic", {"subject", "mention"}),          # CNIC without dashes
     ("0333-1112233", "phone", {"phone2"}),                      # local format -> +923331112233
     ("lea 1234", "plate", {"vehicle", "read1", "read2"}),      # a plate, spaced, lower case
     ("Muhammad Aslam", "name", {"urdu"}),                       # Roman query finds the Urdu-script name
     ("محمد علی رضا", "name", {"mention"}),                      # Urdu query finds "Mohd Ali Raza"
     ("ali raza", "name", {"subject", "mention"}),
-])
-def test_search_detects_the_kind_and_finds_across_spellings(api, q, kind, expected):
-    r = _search(api, q)
-    assert r.status_code == 200, r.text
-    body = r.json()
-    assert body["detected"][0] == kind
-    want = {api.world.subject if x == "subject" else ID[x] for x in expected}
-    assert {h["entity"]["id"] for h in body["hits"]} == want
+]
+
+
+def test_search_detects_the_kind_and_finds_across_spellings(api, subtests):
+    for q, kind, expected in SPELLINGS:
+        with subtests.test(q=q):
+            r = _search(api, q)
+            assert r.status_code == 200, r.text
+            body = r.json()
+            assert body["detected"][0] == kind
+            want = {api.world.subject if x == "subject" else ID[x] for x in expected}
+            assert {h["entity"]["id"] for h in body["hits"]} == want
 
 
 def test_search_is_audited_with_a_keyed_hash_never_the_value(api):
@@ -47,26 +50,30 @@ def _entries_by(api, user, since):
     return [e for e in api.world.gate.audit.records(since=since, limit=100_000) if e.actor == user]
 
 
-@pytest.mark.parametrize("q,kind,value", [
+KEYED = [
     ("3520212345671", "cnic", CNIC),                # a CNIC is tried in every CNIC property: still one entry
     ("0333-1112233", "phone", "+923331112233"),      # the key of the normalised number, whatever the format
-])
-def test_one_search_is_one_audit_entry_listing_its_keys(api, q, kind, value):
+]
+
+
+def test_one_search_is_one_audit_entry_listing_its_keys(api, subtests):
     from tahqiq.names import name_key
 
     gate = api.world.gate
     headers = member_headers(api, "ayesha")
-    since = gate.audit.records(since=0, limit=1, newest_first=True)[0].seq + 1
-    r = api.client.get(f"/api/cases/{api.world.case}/search", params={"q": q}, headers=headers)
-    assert r.status_code == 200 and r.json()["hits"]
-    mine = _entries_by(api, "ayesha", since)
-    assert [e.action for e in mine] == ["read.search"]
-    entry = mine[0]
-    assert entry.target == f"{kind}#{gate.digest(kind, value)}"
-    assert f"{kind}#{gate.digest(kind, value)}" in entry.detail["queried"]
-    assert set(entry.detail["ids"]) >= {h["entity"]["id"] for h in r.json()["hits"]}
+    for q, kind, value in KEYED:  # each search is judged from the entries written after the last one
+        with subtests.test(q=q):
+            since = gate.audit.records(since=0, limit=1, newest_first=True)[0].seq + 1
+            r = api.client.get(f"/api/cases/{api.world.case}/search", params={"q": q}, headers=headers)
+            assert r.status_code == 200 and r.json()["hits"]
+            mine = _entries_by(api, "ayesha", since)
+            assert [e.action for e in mine] == ["read.search"]
+            entry = mine[0]
+            assert entry.target == f"{kind}#{gate.digest(kind, value)}"
+            assert f"{kind}#{gate.digest(kind, value)}" in entry.detail["queried"]
+            assert set(entry.detail["ids"]) >= {h["entity"]["id"] for h in r.json()["hits"]}
     # A name: the same key from the Urdu and the Roman spelling, so oversight finds either.
-    since = entry.seq + 1
+    since = gate.audit.records(since=0, limit=1, newest_first=True)[0].seq + 1
     for spelling in ("محمد علی رضا", "Mohd Ali Raza"):
         api.client.get(f"/api/cases/{api.world.case}/search", params={"q": spelling}, headers=headers)
     names = _entries_by(api, "ayesha", since)
@@ -80,25 +87,32 @@ def test_search_rejects_nonsense(api):
     assert r.status_code == 400 and "not a CNIC" in r.json()["detail"]
 
 
-@pytest.mark.parametrize("user,reason", [
+OUTSIDERS = [
     ("bilal", "bilal is not a member of case CASE-2026-0001"),   # same agency, not a member
     ("farah", "farah is not a member of case CASE-2026-0001"),   # another agency
     ("irfan", "auditors read the audit log, never personal data"),
     ("admin", "admins manage users"),
-])
-def test_people_without_the_case_get_403_with_the_reason_and_no_data(api, user, reason):
-    headers = member_headers(api, user) if user not in ("irfan", "admin") else _session(api, user)
+]
+
+
+def test_people_without_the_case_get_403_with_the_reason_and_no_data(api, subtests):
     base = f"/api/cases/{api.world.case}"
-    for path, params in [("/subjects", {}), ("/search", {"q": CNIC}), (f"/entities/{api.world.subject}", {}),
-                         ("/graph/neighbours", {"entity": api.world.subject}), ("/timeline", {}), ("/places", {}),
-                         ("/notes", {}), ("/evidence", {}), ("/export/csv", {}), ("/export/ftm", {})]:
-        r = api.client.get(base + path, params=params, headers=headers)
-        assert r.status_code == 403, (path, r.status_code, r.text)
-        assert reason in r.json()["detail"], path
-        assert CNIC not in r.text and "ali raza" not in r.text and api.world.subject not in r.text
-        assert isinstance(r.json()["audit_seq"], int)
-        denial = api.world.gate.audit.record(r.json()["audit_seq"])
-        assert denial.decision == "deny" and denial.actor == user and denial.case == api.world.case
+    for user, reason in OUTSIDERS:  # denials change nothing: one world serves every outsider
+        with subtests.test(user=user):
+            api.client.cookies.clear()  # only this user's credentials
+            headers = member_headers(api, user) if user not in ("irfan", "admin") else _session(api, user)
+            for path, params in [("/subjects", {}), ("/search", {"q": CNIC}),
+                                 (f"/entities/{api.world.subject}", {}),
+                                 ("/graph/neighbours", {"entity": api.world.subject}), ("/timeline", {}),
+                                 ("/places", {}), ("/notes", {}), ("/evidence", {}), ("/export/csv", {}),
+                                 ("/export/ftm", {})]:
+                r = api.client.get(base + path, params=params, headers=headers)
+                assert r.status_code == 403, (path, r.status_code, r.text)
+                assert reason in r.json()["detail"], path
+                assert CNIC not in r.text and "ali raza" not in r.text and api.world.subject not in r.text
+                assert isinstance(r.json()["audit_seq"], int)
+                denial = api.world.gate.audit.record(r.json()["audit_seq"])
+                assert denial.decision == "deny" and denial.actor == user and denial.case == api.world.case
 
 
 def _session(api, user):

@@ -6,8 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tahqiq.govern.tables import AuditEntry
+
+# cheap_argon2: the world signs in nine users; password hashing is not what these tests are about.
 from tests.api.conftest import ID, api, member_headers, populate  # noqa: F401 - fixtures
-from tests.govern.conftest import gate, world  # noqa: F401 - fixtures
+from tests.govern.conftest import cheap_argon2, gate, world  # noqa: F401 - fixtures
 
 
 def _chart(api) -> dict:

@@ -9,8 +9,10 @@ from sqlalchemy import insert, select
 
 from tahqiq.govern.tables import AuditEntry
 from tahqiq.store.tables import ResolutionRun, ResolvedEntity
+
+# cheap_argon2: the world signs in nine users; password hashing is not what these tests are about.
 from tests.api.conftest import ID, api, member_headers, populate  # noqa: F401 - fixtures
-from tests.govern.conftest import CNIC, gate, world  # noqa: F401 - fixtures
+from tests.govern.conftest import CNIC, cheap_argon2, gate, world  # noqa: F401 - fixtures
 
 
 def _get(api, path: str, **params) -> dict:
