@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import collections
 
+from tahqiq.generate.laundering import TYPOLOGIES
 from tahqiq.ingest.mapping import load_mapping
 
 from .conftest import PERSONS
+from .shapes import assert_shape
 
 TRUTH_ID = {"persons": "person_id", "phones": "phone_id", "vehicles": "vehicle_id", "accounts": "account_id"}
 TRUTH_SCHEMA = {"persons": {"Person"}, "phones": {"Phone"}, "vehicles": {"Vehicle"}, "accounts": {"BankAccount"}}
@@ -71,8 +73,7 @@ def test_laundering_labels_point_to_transactions(rows, truth):
     tx = {r["transaction_id"]: r for r in rows["transactions"]}
     labels = truth["laundering"]
     assert labels
-    assert {t["typology"] for t in labels} <= {"fan_out", "fan_in", "cycle", "scatter_gather"}
-    assert {t["typology"] for t in labels} >= {"fan_in", "fan_out"}
+    assert {t["typology"] for t in labels} == set(TYPOLOGIES)
     for t in labels:
         assert t["transaction_id"] in tx
     # STRs refer to transactions in the stream, and some of them to laundering
@@ -86,18 +87,15 @@ def test_patterns_have_their_shape(truth, rows):
     tx = {r["transaction_id"]: r for r in rows["transactions"]}
     patterns = collections.defaultdict(list)
     for t in truth["laundering"]:
-        patterns[(t["pattern_id"], t["typology"])].append(tx[t["transaction_id"]])
+        r = tx[t["transaction_id"]]
+        patterns[(t["pattern_id"], t["typology"])].append((r["transaction_id"], r["payer_iban"], r["payee_iban"]))
     for (_pid, kind), txs in patterns.items():
-        payers = {t["payer_iban"] for t in txs}
-        payees = {t["payee_iban"] for t in txs}
-        if kind == "fan_out":
-            assert len(payers) == 1 and len(payees) == len(txs) >= 5
-        elif kind == "fan_in":
-            assert len(payees) == 1 and len(payers) == len(txs) >= 5
-        elif kind == "cycle":
-            assert payers == payees and len(txs) >= 3
-        else:
-            assert len(txs) >= 6
+        assert_shape(kind, txs)
+    listed = {p["pattern_id"]: p for p in truth["laundering_patterns"]}
+    assert {pid for pid, _kind in patterns} == set(listed)
+    for (pid, kind), txs in patterns.items():
+        assert listed[pid]["typology"] == kind and int(listed[pid]["n_tx"]) == len(txs)
+        assert {a for t in txs for a in t[1:] if a} == set(listed[pid]["accounts"].split(";"))
 
 
 def test_nothing_sensitive_is_recorded(rows):

@@ -24,6 +24,13 @@ from tahqiq.alerts.desk import (
     TriagePage,
 )
 from tahqiq.alerts.explain import RULE_KINDS, AlertFacts, EntryFacts, Link, RecordFact, Seen, Where, Window
+from tahqiq.alerts.network_alerts import (
+    hit_detections,
+    hit_severity,
+    hit_title,
+    is_network_rule,
+    write_hit_alerts,
+)
 from tahqiq.alerts.store import alert_row, write_alerts
 from tahqiq.alerts.tables import ALERT_STATUSES, Alert, AlertAction, ControlRoomRoute, RuleFeedback
 from tahqiq.alerts.triage import (
@@ -42,4 +49,5 @@ __all__ = ["ALERT_STATUSES", "ALIASES", "ALL_DISTRICTS", "GROUP_WINDOW_S", "MAX_
            "SEVERITY_ORDER", "SORTS", "TRANSITIONS", "Alert", "AlertAction", "AlertDesk", "AlertFacts", "AlertFilter",
            "AlertGroupView", "AlertNotFound", "AlertView", "ControlRoomRoute", "Counts", "DispatchIncomplete",
            "DistrictLoad", "EntryFacts", "Facets", "Link", "RecordFact", "RuleFeedback", "Seen", "Supervision",
-           "TriagePage", "Where", "Window", "alert_row", "write_alerts"]
+           "TriagePage", "Where", "Window", "alert_row", "write_alerts",
+           "hit_detections", "hit_severity", "hit_title", "is_network_rule", "write_hit_alerts"]

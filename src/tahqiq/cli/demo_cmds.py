@@ -160,6 +160,12 @@ def demo(
     console.rule("[bold]5. Screen the live streams")
     stats = _detect(engine, gate, out)
     console.print(f"{stats.events:,} events screened against {stats.rules} rules → {stats.alerts:,} alerts")
+    from tahqiq.cli.demo_setup import networks_step
+
+    nets = networks_step(gate, people)
+    console.print(f"transaction networks: {nets.hits:,} hits → {nets.new_alerts:,} new alerts; mule-ring alert "
+                  f"{nets.verified_alert or '(none found)'} verified by {people.supervisor.username}; "
+                  f"{nets.campaigns:,} scam campaigns")
 
     console.rule("[bold]6. Where things are")
     conf = settings()

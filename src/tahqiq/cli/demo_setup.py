@@ -95,3 +95,41 @@ def set_up(gate: Gate, password: str | None = None) -> DemoPeople:
         AlertDesk(gate).route(sana, "ayesha", "*")
     return DemoPeople(password if fresh else "(unchanged: the password of the first demo run)", sana, ayesha, CASE,
                       persons, vehicles)
+
+
+@dataclass
+class DemoNetworks:
+    hits: int
+    new_alerts: int
+    verified_alert: int | None  # the mule-ring alert the supervisor verified (None: no ring found)
+    campaigns: int
+
+
+MULE_RINGS = ("networks.fan_in", "networks.fan_out", "networks.cycle")
+
+
+def networks_step(gate: Gate, people: DemoPeople) -> DemoNetworks:
+    """Transaction-network detection as the scheduled job (alerts on the desk), one mule-ring alert
+    acknowledged and verified by the supervisor (the human step before any action), and the
+    complaints clustered into scam campaigns."""
+    from tahqiq.alerts import AlertDesk, write_hit_alerts
+    from tahqiq.govern import SYSTEM
+    from tahqiq.networks import cluster_in_store, detect_in_store
+
+    with gate.scope(SYSTEM, "transaction-network detection job") as job:
+        run = detect_in_store(job, progress=True)
+        new = write_hit_alerts(job, run.hits, run.hit_transactions)
+        campaigns = cluster_in_store(job).campaigns
+    desk = AlertDesk(gate)
+    sana = people.supervisor
+    desk.route(sana, "sana", "*")  # the supervisor's own desk sees transaction alerts (they carry no district)
+    rings = [a for a in desk.list(sana) if a.rule_id in MULE_RINGS]
+    verified = next((a.id for a in rings if a.status == "verified"), None)
+    if verified is None and rings:
+        ring = next((a for a in rings if a.status in ("new", "acknowledged")), None)
+        if ring is not None:
+            if ring.status == "new":
+                desk.act(sana, ring.id, "acknowledge", note="reviewing the transfers")
+            desk.act(sana, ring.id, "verify", note="transfers checked against the bank's statement")
+            verified = ring.id
+    return DemoNetworks(len(run.hits), new, verified, campaigns)

@@ -196,6 +196,15 @@ def eval_names(
     out.print(f"F1 {result.f1:.4f}", highlight=False)
 
 
+def _eval_networks_command() -> None:
+    from tahqiq.cli.networks_cmds import eval_networks
+
+    eval_app.command("networks")(eval_networks)
+
+
+_eval_networks_command()
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(resolve_app, name="resolve")
     app.add_typer(eval_app, name="eval")

@@ -8,13 +8,15 @@ from sqlalchemy import MetaData
 from tahqiq.alerts import tables as alert_tables
 from tahqiq.casework import tables as casework_tables
 from tahqiq.govern import tables as govern_tables
+from tahqiq.networks import tables as networks_tables
 from tahqiq.resolve import tables as resolve_tables
 from tahqiq.screen import tables as screen_tables
 from tahqiq.store import tables as store_tables
 from tahqiq.store.base import Base
 from tahqiq.stream import tables as stream_tables
 
-MODULES = (store_tables, govern_tables, screen_tables, stream_tables, alert_tables, resolve_tables, casework_tables)
+MODULES = (store_tables, govern_tables, screen_tables, stream_tables, alert_tables, resolve_tables, casework_tables,
+           networks_tables)
 
 
 def metadata() -> MetaData:

@@ -5,7 +5,9 @@
 
 writes source extracts (NADRA, police, excise, telecom, banks, cybercrime, OSINT), event streams
 (checkpoint checks, ANPR reads, transactions), a mapping file for each, and the ground truth that
-says which records are the same real person, phone, vehicle or account. Everything is synthetic:
+says which records are the same real person, phone, vehicle or account, which transactions are
+laundering (and which legitimate patterns only look like it), and which complaints belong to one
+scam campaign. `tahqiq.generate.bank.generate_bank` writes a standalone bank ledger instead. Everything is synthetic:
 no real person's data is used; names, places and identifier formats are realistic. The same
 (persons, seed) always gives byte-identical files. See docs/generate.md.
 """
@@ -152,7 +154,8 @@ def _generate(persons: int, seed: int, out: Path, progress: bool) -> Manifest:
         manifest.entities = {
             "persons": persons, "households": len(pop.households.district), "phones": len(pop.phones.number),
             "vehicles": len(pop.vehicles.plate), "accounts": len(pop.accounts.iban),
-            "laundering_patterns": len(fin.patterns),
+            "laundering_patterns": len(fin.patterns), "lookalikes": len(fin.lookalikes),
+            "scam_campaigns": len({c.campaign for c in fin.complaints if c.campaign >= 0}),
         }
         (out / "manifest.json").write_text(json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n", "utf-8")
     return manifest

@@ -1,32 +1,35 @@
-"""Bank transactions, laundering typologies, suspicious-transaction reports and cybercrime complaints.
+"""Bank transactions, laundering, suspicious-transaction reports and cybercrime complaints.
 
-SYNTHETIC DATA. The laundering patterns follow the typologies of Altman et al., "Realistic Synthetic
-Financial Transactions for Anti-Money Laundering Models" (NeurIPS 2023 Datasets and Benchmarks):
-fan-out, fan-in, cycle and scatter-gather, embedded in ordinary traffic (person-to-person
-transfers, bill payments, ATM withdrawals, cash deposits). It is kept deliberately simple; it does
-not reproduce their simulator. Each laundering transaction is labelled in truth/laundering.csv.
+SYNTHETIC DATA. Ordinary traffic (person-to-person transfers, often within the family, bill
+payments, ATM withdrawals, cash deposits) carries the eight laundering typologies of AMLworld
+(Altman et al., NeurIPS 2023) and their legitimate look-alikes (payroll, merchant sales, family
+cycles, rent splitting), both built by `laundering.py`. Mules are drawn uniformly from the personal
+accounts; the repeat offenders' accounts are where dirty money enters. Laundering transactions are
+labelled in truth/laundering.csv, patterns in truth/laundering_patterns.csv, look-alikes in
+truth/lookalikes.csv.
 
-Scam proceeds are the fan-in pattern here: victims pay a collector account, and some of them
-complain to the cybercrime wing, naming the collector's IBAN and the caller's phone number.
+Scam proceeds are the fan-in patterns: victims pay a collector account. Complaints to the
+cybercrime wing come in campaigns: one gang's phones, mule IBANs, wallets,
+websites and handsets, each complaint naming one or two of them (campaigns.py).
 """
 
 from __future__ import annotations
 
-from bisect import bisect
 from dataclasses import dataclass, field
-from itertools import accumulate
+from datetime import date
 
 import numpy as np
 
+from tahqiq.generate import laundering as ml
+from tahqiq.generate.campaigns import Complaint, build_complaints
 from tahqiq.generate.population import Population
 from tahqiq.generate.rng import np_stream, stream
 from tahqiq.generate.timefmt import EPOCH_ORD, REF_ORD, seconds_of
 
 WINDOW_DAYS = 90
-CHANNELS = ("branch", "atm", "ibft", "raast", "mobile_wallet", "pos", "online")
-TYPOLOGIES = ("fan_out", "fan_in", "cycle", "scatter_gather")
-TYPOLOGY_WEIGHTS = (0.25, 0.35, 0.15, 0.25)
-CASH_THRESHOLD = 2_000_000  # PKR; structuring keeps amounts just below reporting thresholds
+CHANNELS = ml.CHANNELS
+TYPOLOGIES = ml.TYPOLOGIES
+CASH_THRESHOLD = ml.REPORTING_THRESHOLD
 
 # daytime-heavy hour profile of retail banking
 HOUR_WEIGHTS = (0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1, 2, 4, 5, 5, 5, 5, 5, 5, 4.5, 4.5, 4, 4, 3.5, 3, 2, 1)
@@ -47,12 +50,7 @@ class Transactions:
         return f"TX{rank + 1:09d}"
 
 
-@dataclass
-class Pattern:
-    kind: str
-    accounts: list[int]
-    collector: int = -1
-    victims: list[tuple[int, int]] = field(default_factory=list)  # (tx index, account)
+Pattern = ml.Pattern
 
 
 @dataclass
@@ -65,24 +63,12 @@ class Str:
 
 
 @dataclass
-class Complaint:
-    time: int
-    category: str
-    complainant: int
-    district: int
-    description: str
-    amount: int = 0  # paisa
-    suspect_phone: int = -1
-    suspect_account: int = -1
-    suspect_url: str = ""
-
-
-@dataclass
 class Finance:
     tx: Transactions
-    patterns: list[Pattern]
+    patterns: list[ml.Pattern]
     strs: list[Str]
     complaints: list[Complaint]
+    lookalikes: list[ml.Pattern] = field(default_factory=list)
 
 
 def _times(npr: np.random.Generator, n: int, start: int, days: int) -> np.ndarray:
@@ -94,7 +80,6 @@ def _times(npr: np.random.Generator, n: int, start: int, days: int) -> np.ndarra
 
 def build_finance(pop: Population, seed: int, n_tx: int) -> Finance:
     npr = np_stream(seed, "transactions")
-    r = stream(seed, "laundering")
     acc = pop.accounts
     n_personal = acc.n_personal
     n_business = len(acc.iban) - n_personal
@@ -155,95 +140,63 @@ def build_finance(pop: Population, seed: int, n_tx: int) -> Finance:
         tx.typology.append("")
         tx.pattern.append(-1)
 
-    # --- laundering patterns ---
-    patterns = _laundering(pop, tx, r, start, max(6, pop.n // 2500))
+    # --- laundering and its look-alikes (laundering.py) ---
+    window = ml.Window(date.fromordinal(REF_ORD - WINDOW_DAYS), WINDOW_DAYS, start)
+    patterns: list[ml.Pattern] = []
+    lookalikes: list[ml.Pattern] = []
+    if n_personal >= 60:
+        patterns = _launder(pop, tx, seed, window, max(len(TYPOLOGIES), pop.n // 2500))
+        lookalikes = _lookalikes(pop, tx, seed, window, household_accounts)
     tx.order = sorted(range(len(tx.time)), key=lambda k: (tx.time[k], k))
     strs = _strs(pop, tx, patterns, stream(seed, "str"))
-    complaints = _complaints(pop, tx, patterns, stream(seed, "cybercrime"), max(30, pop.n * 3 // 1000))
-    return Finance(tx, patterns, strs, complaints)
+    complaints = build_complaints(pop, tx, patterns, stream(seed, "cybercrime"), max(30, pop.n * 3 // 1000))
+    return Finance(tx, patterns, strs, complaints, lookalikes)
 
 
-def _laundering(pop: Population, tx: Transactions, r, start: int, n_patterns: int) -> list[Pattern]:
+def _append(tx: Transactions, batch: ml.Batch, illicit: bool) -> None:
+    f = batch.flows()
+    n = len(f.ts)
+    tx.time.extend(f.ts.tolist())
+    tx.payer.extend(f.payer.tolist())
+    tx.payee.extend(f.payee.tolist())
+    tx.amount.extend((np.round(f.amount).astype(np.int64) * 100).tolist())
+    tx.channel.extend(CHANNELS[c] for c in f.channel.tolist())
+    if illicit:
+        tx.typology.extend(batch.patterns[p].kind for p in f.pattern.tolist())
+        tx.pattern.extend(f.pattern.tolist())
+    else:
+        tx.typology.extend([""] * n)
+        tx.pattern.extend([-1] * n)
+
+
+def _launder(pop: Population, tx: Transactions, seed: int, window: ml.Window, n_patterns: int) -> list[ml.Pattern]:
+    """Mules are a uniform draw from the personal accounts (never by age, gender or place); dirty
+    money enters through the repeat offenders' accounts; fan-in payers are scam victims."""
     acc = pop.accounts
-    rnd = r.random
-    n_personal = acc.n_personal
+    g = np_stream(seed, "laundering")
+    personal = np.arange(acc.n_personal, dtype=np.int64)
+    mules = g.choice(personal, size=min(acc.n_personal // 2, max(40, n_patterns * 6)), replace=False)
     criminal = sorted({a for i in pop.offenders for a in acc.by_person.get(i, ())})
-    young_men = [a for a in range(n_personal) if pop.gender[acc.owner[a]] == "M" and pop.age(acc.owner[a]) < 35]
-    mules = (sorted(set(r.sample(young_men, min(len(young_men), max(20, n_patterns * 4)))) | set(criminal))
-             or list(range(n_personal)))
-    bosses = criminal or mules
-    kcum = list(accumulate(TYPOLOGY_WEIGHTS))
-    patterns: list[Pattern] = []
+    sources = np.array(criminal, dtype=np.int64) if criminal else mules
+    batch = ml.build_laundering(g, window, ml.Pools(mules, sources, personal), patterns=n_patterns, scam_fan_in=True)
+    _append(tx, batch, illicit=True)
+    return batch.patterns
 
-    def add(t: int, payer: int, payee: int, amount_rs: float, channel: str, kind: str, pid: int) -> int:
-        tx.time.append(int(t))
-        tx.payer.append(payer)
-        tx.payee.append(payee)
-        tx.amount.append(int(round(amount_rs)) * 100)
-        tx.channel.append(channel)
-        tx.typology.append(kind)
-        tx.pattern.append(pid)
-        return len(tx.time) - 1
 
-    def distinct(pool: list[int], k: int, exclude: set[int]) -> list[int]:
-        out: list[int] = []
-        tries = 0
-        while len(out) < k and tries < k * 20:
-            a = pool[int(rnd() * len(pool))]
-            tries += 1
-            if a not in exclude and a not in out:
-                out.append(a)
-        return out
-
-    end = start + WINDOW_DAYS * 86400 - 1
-    for pid in range(n_patterns):
-        # every typology at least once, then in proportion to TYPOLOGY_WEIGHTS
-        kind = TYPOLOGIES[pid] if pid < len(TYPOLOGIES) else TYPOLOGIES[bisect(kcum, rnd() * kcum[-1])]
-        t0 = start + int(rnd() * (WINDOW_DAYS - 16) * 86400)
-        fast = ("ibft", "raast")
-        if kind == "fan_out":
-            src = bosses[int(rnd() * len(bosses))]
-            dests = distinct(mules, 5 + int(rnd() * 8), {src})
-            for d in dests:
-                add(t0 + int(rnd() * 72 * 3600), src, d, round(400_000 + rnd() * 1_550_000, -3), fast[int(rnd() * 2)],
-                    kind, pid)
-            patterns.append(Pattern(kind, [src] + dests))
-        elif kind == "fan_in":
-            collector = mules[int(rnd() * len(mules))]
-            victims = distinct(list(range(n_personal)), 6 + int(rnd() * 15), {collector})
-            p = Pattern(kind, [collector] + victims, collector=collector)
-            for v in victims:
-                amount = min(500_000, max(5_000, round(r.lognormvariate(10.6, 0.8), -2)))
-                k = add(t0 + int(rnd() * 14 * 86400), v, collector, amount,
-                        ("mobile_wallet", "ibft", "raast")[int(rnd() * 3)], kind, pid)
-                p.victims.append((k, v))
-            patterns.append(p)
-        elif kind == "cycle":
-            ring = distinct(mules, 3 + int(rnd() * 4), set())
-            if len(ring) < 3:
-                continue
-            amount = 1_000_000 + rnd() * 4_000_000
-            t = t0
-            for i, a in enumerate(ring):
-                b = ring[(i + 1) % len(ring)]
-                t += 3600 + int(rnd() * 47 * 3600)
-                add(min(t, end), a, b, round(amount, -2), fast[int(rnd() * 2)], kind, pid)
-                amount *= 1 - (0.005 + rnd() * 0.025)
-            patterns.append(Pattern(kind, ring))
-        else:  # scatter_gather
-            src = bosses[int(rnd() * len(bosses))]
-            mids = distinct(mules, 4 + int(rnd() * 7), {src})
-            dst_pool = [a for a in bosses if a != src] or [a for a in mules if a != src]
-            dst = dst_pool[int(rnd() * len(dst_pool))]
-            mids = [m for m in mids if m != dst]
-            for m in mids:
-                a = round(300_000 + rnd() * 1_200_000, -3)
-                t1 = t0 + int(rnd() * 24 * 3600)
-                add(t1, src, m, a, fast[int(rnd() * 2)], kind, pid)
-                add(min(end, t1 + 86400 + int(rnd() * 2 * 86400)), m, dst, round(a * (1 - 0.01 - rnd() * 0.02), -2),
-                    fast[int(rnd() * 2)], kind, pid)
-            patterns.append(Pattern(kind, [src] + mids + [dst]))
-    return patterns
+def _lookalikes(pop: Population, tx: Transactions, seed: int, window: ml.Window,
+                household_accounts: dict[int, list[int]]) -> list[ml.Pattern]:
+    """A modest number of legitimate patterns shaped like laundering (about 3% of the traffic)."""
+    acc = pop.accounts
+    g = np_stream(seed, "lookalikes")
+    firms = np.arange(acc.n_personal, len(acc.iban), dtype=np.int64)
+    families = [np.array(v) for _h, v in sorted(household_accounts.items()) if 3 <= len(v) <= 5]
+    chosen = [families[i] for i in g.permutation(len(families))] if families else []
+    k = max(2, pop.n // 5000)
+    counts = {"payroll": min(len(firms), max(2, pop.n // 10000)), "merchant": k, "family_cycle": k, "rent_split": k}
+    batch = ml.build_lookalikes(g, window, counts, employers=firms, merchants=firms,
+                                personal=np.arange(acc.n_personal, dtype=np.int64), families=chosen)
+    _append(tx, batch, illicit=False)
+    return batch.patterns
 
 
 GROUNDS = {
@@ -251,11 +204,15 @@ GROUNDS = {
     "fan_in": "Many small credits from unrelated individuals followed by rapid withdrawal",
     "cycle": "Circular transfers between related accounts with no apparent economic purpose",
     "scatter_gather": "Funds routed through several intermediary accounts to a single beneficiary",
+    "gather_scatter": "Credits from several accounts pooled and immediately dispersed to others",
+    "bipartite": "Several accounts paying a group of unrelated accounts in round amounts within days",
+    "stack": "Funds layered through two tiers of intermediary accounts",
+    "random": "Funds passed along a chain of accounts with no apparent economic purpose",
     "": "Transaction inconsistent with customer profile",
 }
 
 
-def _strs(pop: Population, tx: Transactions, patterns: list[Pattern], r) -> list[Str]:
+def _strs(pop: Population, tx: Transactions, patterns: list[ml.Pattern], r) -> list[Str]:
     """Banks file STRs on part of the laundering they detect, and on some innocent large transfers."""
     rnd = r.random
     acc = pop.accounts
@@ -284,66 +241,3 @@ def _strs(pop: Population, tx: Transactions, patterns: list[Pattern], r) -> list
 
 def seconds_to_ord(seconds: int) -> int:
     return EPOCH_ORD + int(seconds) // 86400
-
-
-SCAM_DESCRIPTIONS = (
-    "Caller posing as bank helpline asked for OTP; amount transferred from account without consent",
-    "Received SMS about a cash prize; asked to pay processing fee to claim it",
-    "Online seller took advance payment for a mobile phone and stopped responding",
-    "Caller claimed a relative was arrested and demanded money for release",
-    "Fake job offer asked for registration fee through mobile wallet",
-)
-OTHER = (
-    ("phishing", "Received link imitating a bank login page; credentials entered and account accessed"),
-    ("identity_theft", "SIM issued on complainant's CNIC without knowledge; used for fraud calls"),
-    ("hacking", "Messaging account taken over after verification code was shared; contacts asked for money"),
-    ("harassment", "Repeated threatening calls and messages from unknown number"),
-    ("blackmail", "Unknown number demanding money under threat of leaking private pictures"),
-    ("other", "Social media page selling goods with no delivery after payment"),
-)
-URL_BRANDS = ("bisp-8171", "jazzcash-reward", "easypaisa-bonus", "pk-bank-verify", "nadra-update", "ehsaas-online")
-
-
-def _complaints(pop: Population, tx: Transactions, patterns: list[Pattern], r, n: int) -> list[Complaint]:
-    rnd = r.random
-    acc = pop.accounts
-    phones = pop.phones
-    offender_phones = [k for i in pop.offenders for k in phones.by_person.get(i, ())] or list(range(len(phones.number)))
-    out: list[Complaint] = []
-    end = seconds_of(REF_ORD) - 60
-    for p in patterns:
-        if p.kind != "fan_in":
-            continue
-        owner = acc.owner[p.collector]
-        scam_phones = phones.by_person.get(owner) or offender_phones
-        scam_phone = scam_phones[int(rnd() * len(scam_phones))] if scam_phones else -1
-        desc = SCAM_DESCRIPTIONS[int(rnd() * len(SCAM_DESCRIPTIONS))]
-        for k, victim in p.victims:
-            if rnd() >= 0.35 or len(out) >= n:
-                continue
-            person = acc.owner[victim]
-            t = min(end, tx.time[k] + 3600 + int(rnd() * 5 * 86400))
-            out.append(Complaint(t, "financial_fraud" if rnd() < 0.6 else "online_scam", person, pop.district[person],
-                                 desc, amount=tx.amount[k], suspect_phone=scam_phone, suspect_account=p.collector))
-    start = seconds_of(REF_ORD - 365)
-    while len(out) < n:
-        person = int(rnd() * pop.n)
-        t = start + int(rnd() * 365 * 86400)
-        if rnd() < 0.3:
-            desc = SCAM_DESCRIPTIONS[int(rnd() * len(SCAM_DESCRIPTIONS))]
-            sp = offender_phones[int(rnd() * len(offender_phones))] if offender_phones and rnd() < 0.8 else -1
-            mine = acc.by_person.get(person)
-            amount = int(round(r.lognormvariate(10.3, 0.9), -2)) * 100 if mine else 0
-            out.append(Complaint(t, "online_scam", person, pop.district[person], desc, amount=amount, suspect_phone=sp))
-            continue
-        cat, desc = OTHER[int(rnd() * len(OTHER))]
-        c = Complaint(t, cat, person, pop.district[person], desc)
-        if cat in ("harassment", "blackmail", "hacking", "identity_theft") and offender_phones and rnd() < 0.7:
-            c.suspect_phone = offender_phones[int(rnd() * len(offender_phones))]
-        if cat in ("phishing", "other"):
-            brand = URL_BRANDS[int(rnd() * len(URL_BRANDS))]
-            page = "verify" if cat == "phishing" else "shop"
-            c.suspect_url = f"https://{brand}.example/{page}/{int(rnd() * 90000) + 10000}"
-        out.append(c)
-    out.sort(key=lambda c: (c.time, c.complainant))
-    return out

@@ -139,7 +139,8 @@ class ParquetSink(Sink):
 
 
 class Truth:
-    """truth/*.csv: which source records are the same real person, phone, vehicle or account."""
+    """truth/*.csv: which source records are the same real person, phone, vehicle or account; the
+    laundering transactions and patterns, the legitimate look-alikes, and each scam complaint's campaign."""
 
     FILES = {
         "persons": ["source", "record_id", "entity", "person_id"],
@@ -147,6 +148,9 @@ class Truth:
         "vehicles": ["source", "record_id", "entity", "vehicle_id"],
         "accounts": ["source", "record_id", "entity", "account_id"],
         "laundering": ["transaction_id", "typology", "pattern_id"],
+        "laundering_patterns": ["pattern_id", "typology", "accounts", "first_ts", "last_ts", "n_tx"],
+        "lookalikes": ["pattern_id", "kind", "accounts", "first_ts", "last_ts", "n_tx"],
+        "campaigns": ["complaint_number", "campaign_id"],
         "bad_rows": ["source", "record_id", "field", "why"],
     }
 
@@ -158,6 +162,9 @@ class Truth:
         self.vehicle = self.sinks["vehicles"].write
         self.account = self.sinks["accounts"].write
         self.laundering = self.sinks["laundering"].write
+        self.laundering_pattern = self.sinks["laundering_patterns"].write
+        self.lookalike = self.sinks["lookalikes"].write
+        self.campaign = self.sinks["campaigns"].write
         self.bad = self.sinks["bad_rows"].write
 
     def close(self) -> dict[str, int]:

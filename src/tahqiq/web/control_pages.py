@@ -35,7 +35,7 @@ from tahqiq.alerts import (
 from tahqiq.api import deps
 from tahqiq.api.models import RowId, refuse_nul
 from tahqiq.govern import AccessDenied, GovernError, Principal, list_cases
-from tahqiq.web import alert_text
+from tahqiq.web import alert_text, network_pages
 from tahqiq.web.i18n import gettext as _
 from tahqiq.web.render import denial, error, page
 
@@ -184,7 +184,8 @@ def alert_page(request: Request, alert_id: RowId, case: str | None = None,
     chosen = case if case in mine else (alert.case_ref if alert.case_ref in mine else (mine[0] if mine else None))
     return page(request, "alert.html", who, nav="control", alert=alert, facts=alert.facts, f=alert.facts, cases=mine,
                 link_case=chosen, transitions=lifecycle(), actions=ACTIONS, action_label=action_label,
-                text=alert_text)
+                text=alert_text, network_subgraph=network_pages.subgraph, zone_note=network_pages.zone_note(),
+                iso_local=network_pages.iso_local)
 
 
 @router.get("/control-room/supervisor")

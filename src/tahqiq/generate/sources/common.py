@@ -88,7 +88,7 @@ COLUMNS = {
                  "grounds"],
     "cybercrime_complaints": ["record_id", "complaint_no", "reported_at", "category", "description", "complainant_name",
                               "complainant_cnic", "complainant_phone", "suspect_phone", "suspect_iban", "suspect_url",
-                              "amount_lost", "district"],
+                              "suspect_wallet", "suspect_device", "amount_lost", "district"],
     "osint_events": ["record_id", "title", "event_type", "occurred_at", "district", "latitude", "longitude",
                      "source_url", "publisher"],
     "checkpoint_checks": ["record_id", "occurred_at", "checkpoint_id", "checkpoint", "district", "latitude",

@@ -1,4 +1,5 @@
-"""Cybercrime complaints (JSON lines): fraud victims' reports with the suspect's phone, IBAN or URL."""
+"""Cybercrime complaints (JSON lines): fraud victims' reports naming the suspect's phone, IBAN, URL,
+mobile wallet or handset (IMEI); scam complaints' campaigns go to truth/campaigns.csv."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def write_cyber(w: World) -> Sink:
         cnic = ids.cnic_variant(pop.cnic[i], r, 0.5, 0.05) if rnd() < rate(0.85, 0.5) else ""
         own = phone_for(pop, i, r)
         c_phone = any_format(ph.number[own], r) if own >= 0 and rnd() < 0.95 else ""
-        s_phone = any_format(ph.number[c.suspect_phone], r) if c.suspect_phone >= 0 else ""
+        s_phone = any_format(ph.number[c.suspect_phone], r) if c.suspect_phone >= 0 else c.suspect_number
         s_iban = ""
         if c.suspect_account >= 0:
             s_iban = acc.iban[c.suspect_account]
@@ -59,11 +60,14 @@ def write_cyber(w: World) -> Sink:
             T.bad([name, rid, field, why])
         if c_phone and own >= 0:
             T.phone([name, rid, "complainant_phone", ph.pid(own)])
-        if s_phone:
+        if c.suspect_phone >= 0:
             T.phone([name, rid, "suspect_phone", ph.pid(c.suspect_phone)])
-        sink.write([rid, f"NCCIA/{d.plate_code}/{year}/{counters[key]:05d}", iso(c.time), c.category, c.description,
+        complaint_no = f"NCCIA/{d.plate_code}/{year}/{counters[key]:05d}"
+        if c.campaign >= 0:
+            T.campaign([complaint_no, f"CP{c.campaign + 1:04d}"])
+        sink.write([rid, complaint_no, iso(c.time), c.category, c.description,
                     nm.render(pop.parts[i], roughened(CYBER_STYLE), r), cnic, c_phone, s_phone, s_iban,
-                    c.suspect_url, money(c.amount) if c.amount else "", district])
+                    c.suspect_url, c.suspect_wallet, c.suspect_device, money(c.amount) if c.amount else "", district])
         T.person([name, rid, "complainant", pop.pid(i)])
     w.tick(name, len(w.fin.complaints))
     return sink

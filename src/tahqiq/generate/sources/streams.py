@@ -7,7 +7,7 @@ from __future__ import annotations
 from tahqiq.generate import identifiers as ids
 from tahqiq.generate.rng import stream
 from tahqiq.generate.sources.common import BAD_RATE, World, money, open_sink
-from tahqiq.generate.timefmt import iso
+from tahqiq.generate.timefmt import EPOCH, iso
 from tahqiq.generate.writers import Sink
 
 
@@ -80,4 +80,10 @@ def write_transactions(w: World) -> Sink:
         if j % 20000 == 19999:
             w.tick(name, 20000)
     w.tick(name, len(tx.order) % 20000)
+    # Pattern times as Unix seconds, what a reader of occurred_at gets (the world counts from EPOCH).
+    unix = int(EPOCH.timestamp())
+    for rows, prefix, write in ((w.fin.patterns, "ML", T.laundering_pattern), (w.fin.lookalikes, "LA", T.lookalike)):
+        for pid, p in enumerate(rows):
+            write([f"{prefix}{pid + 1:05d}", p.kind, ";".join(iban[a] for a in p.accounts if a >= 0),
+                   unix + p.first_ts, unix + p.last_ts, p.n_tx])
     return sink
