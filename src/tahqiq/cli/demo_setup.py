@@ -105,7 +105,9 @@ class DemoNetworks:
     campaigns: int
 
 
-MULE_RINGS = ("networks.fan_in", "networks.fan_out", "networks.cycle")
+# Typologies that move money through mule accounts, the classic mule rings first.
+MULE_RINGS = ("networks.fan_in", "networks.fan_out", "networks.cycle", "networks.scatter_gather",
+              "networks.gather_scatter", "networks.stack", "networks.random", "networks.bipartite")
 
 
 def networks_step(gate: Gate, people: DemoPeople) -> DemoNetworks:
@@ -123,7 +125,8 @@ def networks_step(gate: Gate, people: DemoPeople) -> DemoNetworks:
     desk = AlertDesk(gate)
     sana = people.supervisor
     desk.route(sana, "sana", "*")  # the supervisor's own desk sees transaction alerts (they carry no district)
-    rings = [a for a in desk.list(sana) if a.rule_id in MULE_RINGS]
+    # The desk holds the screening alerts too: ask for each ring rule by name.
+    rings = [a for rule in MULE_RINGS for a in desk.list(sana, rule=rule)]
     verified = next((a.id for a in rings if a.status == "verified"), None)
     if verified is None and rings:
         ring = next((a for a in rings if a.status in ("new", "acknowledged")), None)

@@ -5,7 +5,8 @@ scorer trains on the first 60% and picks its threshold on the next 20%):
   * rules: static bank rules on degree and size (10+ counterparties in a week, or one payment of
     2,000,000 PKR or more), the baseline;
   * detectors: the typology detectors (detectors.py);
-  * detectors + scorer: both, the scorer adding accounts the shapes missed.
+  * detectors + scorer: both, the scorer adding accounts the shapes missed, within what the rules
+    left of the alert budget on validation and only at a validation precision floor.
 Counting rules:
   * a pattern is found when one hit holds at least half of its illicit transactions, or at least
     half of its accounts (recall per typology, whatever typology the hit names);
@@ -158,7 +159,9 @@ def _in_period(hits: Iterable[Hit], test_tx: set[str]) -> list[Hit]:
 
 
 def evaluate(directory: str | Path, *, settings: DetectorSettings | None = None, progress: bool = False,
-             seed: int = 13, alert_budget: float = 0.01) -> NetworkEvaluation:
+             seed: int = 13, alert_budget: float = 0.01, min_precision: float = 0.5) -> NetworkEvaluation:
+    """The three systems on the test period. The scorer gets what is left of `alert_budget` after the
+    rules, measured on validation, and adds accounts only at `min_precision` or better there."""
     import time
 
     path = Path(directory)
@@ -177,11 +180,16 @@ def evaluate(directory: str | Path, *, settings: DetectorSettings | None = None,
     systems.append(score_hits("rules (static)", baseline, illicit, patterns, lookalikes, test_tx, n_active))
     systems[-1].seconds = time.perf_counter() - t
     t = time.perf_counter()
-    found = _in_period(detect(con, settings, progress=progress), test_tx)
+    every = detect(con, settings, progress=progress)
+    found = _in_period(every, test_tx)
     systems.append(score_hits("typology detectors", found, illicit, patterns, lookalikes, test_tx, n_active))
     systems[-1].seconds = time.perf_counter() - t
     t = time.perf_counter()
-    scorer = train(con, illicit, seed=seed, alert_budget=alert_budget)
+    validation_tx = {r[0] for r in con.execute("SELECT tx_id FROM tx WHERE ts >= ? AND ts < ?",
+                                               [train_end, val_end]).fetchall()}
+    ruled = {a for h in _in_period(every, validation_tx) for a in h.accounts}
+    scorer = train(con, illicit, seed=seed, alert_budget=alert_budget, already_flagged=ruled,
+                   min_precision=min_precision)
     named = {a for h in found for a in h.accounts}
     learned = scorer.score(con, val_end, end, also_flagged=named)
     systems.append(score_hits("detectors + scorer", found + learned, illicit, patterns, lookalikes, test_tx,

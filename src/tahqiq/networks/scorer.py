@@ -4,12 +4,14 @@ generated data where the laundering is known.
 Honest by time: the period is split into train (first 60%), validation (next 20%) and test (last
 20%); features and labels of each part come only from that part's transactions. The alert threshold
 is chosen on validation, as the best F1 among thresholds that flag no more than `alert_budget` of the
-active accounts. A hit from the scorer is about an account's transactions, never about a person.
+active accounts, less those the rules already flag, and only at a validation precision the caller
+accepts. A hit from the scorer is about an account's transactions, never about a person.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +23,7 @@ import pandas as pd
 from tahqiq.networks.features import FEATURES, account_features
 from tahqiq.networks.hits import Hit, rupees
 
-__all__ = ["Scorer", "train", "time_split", "account_labels", "SCORER_TYPOLOGY"]
+__all__ = ["Scorer", "train", "time_split", "account_labels", "SCORER_TYPOLOGY", "NO_ALERTS"]
 
 SCORER_TYPOLOGY = "account_behaviour"
 SPLIT = (0.6, 0.8)  # train | validation | test boundaries as shares of the period
@@ -121,27 +123,41 @@ def _fit_frame(con: duckdb.DuckDBPyConnection, illicit: pd.Series, start: int, e
     return frame, frame.index.isin(list(positive)).astype(int)
 
 
-def _best_threshold(p: np.ndarray, y: np.ndarray, budget: float) -> tuple[float, dict[str, float]]:
-    limit = max(1, int(budget * len(p)))
-    order = np.argsort(-p, kind="stable")
-    best = (1.0, {"precision": 0.0, "recall": 0.0, "f1": 0.0, "flagged": 0.0})
-    positives = max(1, int(y.sum()))
-    hits = np.cumsum(y[order])
-    for k in range(1, min(limit, len(p)) + 1):
-        if k < len(p) and p[order[k]] == p[order[k - 1]]:
+NO_ALERTS = float("inf")  # a threshold no probability reaches: the scorer adds nothing
+
+
+def _best_threshold(p: np.ndarray, y: np.ndarray, budget: float, taken: np.ndarray | None = None,
+                    min_precision: float = 0.0) -> tuple[float, dict[str, float]]:
+    """The best F1 among thresholds that flag no more than `budget` of the accounts, counting the
+    accounts already `taken` (flagged by the rules) against the budget and leaving them out of the
+    ranking: the scorer only spends what the rules left. A threshold whose own precision is below
+    `min_precision` is not chosen, so where little is laundered the scorer stays quiet."""
+    taken = np.zeros(len(p), dtype=bool) if taken is None else taken
+    limit = int(budget * len(p)) - int(taken.sum())
+    free = np.flatnonzero(~taken)
+    p_free, y_free = p[free], y[free]
+    order = np.argsort(-p_free, kind="stable")
+    best = (NO_ALERTS, {"precision": 0.0, "recall": 0.0, "f1": 0.0, "flagged": 0.0, "taken": float(taken.sum())})
+    positives = max(1, int(y_free.sum()))
+    hits = np.cumsum(y_free[order])
+    for k in range(1, min(limit, len(p_free)) + 1):
+        if k < len(p_free) and p_free[order[k]] == p_free[order[k - 1]]:
             continue  # a threshold cannot split ties
         precision, recall = hits[k - 1] / k, hits[k - 1] / positives
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        if f1 > best[1]["f1"]:
-            best = (float(p[order[k - 1]]), {"precision": float(precision), "recall": float(recall),
-                                             "f1": float(f1), "flagged": float(k)})
+        if f1 > best[1]["f1"] and precision >= min_precision:
+            best = (float(p_free[order[k - 1]]), {"precision": float(precision), "recall": float(recall),
+                                                  "f1": float(f1), "flagged": float(k), "taken": float(taken.sum())})
     return best
 
 
 def train(con: duckdb.DuckDBPyConnection, truth: pd.DataFrame, *, seed: int = 13, num_threads: int = 1,
-          alert_budget: float = 0.01, rounds: int = 200) -> Scorer:
+          alert_budget: float = 0.01, rounds: int = 200, already_flagged: Collection[str] = frozenset(),
+          min_precision: float = 0.0) -> Scorer:
     """Fit on the first 60% of the period, pick the threshold on the next 20%; the last 20% is left
-    for testing. `truth` is laundering.csv (a `transaction_id` column)."""
+    for testing. `truth` is laundering.csv (a `transaction_id` column). `already_flagged`: accounts
+    the rules name in the validation period; they use up part of `alert_budget` and the scorer is
+    tuned on the rest. `min_precision`: the least validation precision of the accounts it adds."""
     if "transaction_id" not in truth.columns:
         raise ValueError("truth needs a transaction_id column (truth/laundering.csv)")
     start, train_end, val_end, end = time_split(con)
@@ -157,11 +173,12 @@ def train(con: duckdb.DuckDBPyConnection, truth: pd.DataFrame, *, seed: int = 13
     data = lgb.Dataset(x_train[list(FEATURES)], label=y_train, free_raw_data=False)
     booster = lgb.train(params, data, num_boost_round=rounds)
     p_val = np.asarray(booster.predict(x_val[list(FEATURES)], num_threads=num_threads))
-    threshold, at = _best_threshold(p_val, y_val, alert_budget)
+    taken = x_val.index.isin(list(already_flagged))
+    threshold, at = _best_threshold(p_val, y_val, alert_budget, taken, min_precision)
     facts: dict[str, object] = {
         "seed": seed, "periods": {"train": [start, train_end], "validation": [train_end, val_end],
                                   "test": [val_end, end]},
         "train_accounts": int(len(y_train)), "train_positive": int(y_train.sum()),
         "validation_accounts": int(len(y_val)), "validation_positive": int(y_val.sum()),
-        "alert_budget": alert_budget, "validation": at, "rounds": rounds}
+        "alert_budget": alert_budget, "min_precision": min_precision, "validation": at, "rounds": rounds}
     return Scorer(booster.model_to_string(), list(FEATURES), threshold, facts, num_threads)
