@@ -2,6 +2,8 @@
 typologies end to end, and measure the learned scorer's throughput on one core.
 
     .venv/bin/python bench/bench_networks.py [--sizes 1000000,10000000] [--out /tmp/tahqiq-bench-networks]
+        [--scorer PATH]   # score with a saved scorer (Scorer.save) instead of training one: throughput only
+        [--skip-detect]   # leave out the typology detectors
 
 Run by hand (minutes); the numbers go to docs/benchmarks.md.
 """
@@ -18,11 +20,12 @@ from rich.table import Table
 
 from tahqiq.generate.bank import generate_bank
 from tahqiq.networks.detectors import detect
-from tahqiq.networks.scorer import time_split, train
+from tahqiq.networks.scorer import Scorer, time_split, train
 from tahqiq.networks.transactions import load_dir
 
 
-def run(size: int, out: Path, console: Console) -> dict[str, float]:
+def run(size: int, out: Path, console: Console, scorer_path: Path | None = None,
+        skip_detect: bool = False) -> dict[str, float]:
     directory = out / f"hi-{size}"
     if not (directory / "manifest.json").exists():
         t = time.perf_counter()
@@ -33,14 +36,19 @@ def run(size: int, out: Path, console: Console) -> dict[str, float]:
     con = load_dir(directory)
     row["load_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    hits = detect(con, progress=True)
+    hits = [] if skip_detect else detect(con, progress=True)
     row["detect_s"] = time.perf_counter() - t
     row["hits"] = len(hits)
     row["end_to_end_s"] = row["load_s"] + row["detect_s"]
-    truth = pd.read_csv(directory / "truth" / "laundering.csv", dtype={"transaction_id": str})
     t = time.perf_counter()
-    scorer = train(con, truth, num_threads=1)
+    if scorer_path is not None:
+        scorer = Scorer.load(scorer_path)
+    else:
+        truth = pd.read_csv(directory / "truth" / "laundering.csv", dtype={"transaction_id": str})
+        scorer = train(con, truth, num_threads=1)
+        scorer.save(out / f"scorer-{size}.json")
     row["train_s"] = time.perf_counter() - t
+    scorer.num_threads = 1
     # scoring on one core: DuckDB and LightGBM both limited to one thread
     con.execute("SET threads = 1")
     _, _, val_end, end = time_split(con)
@@ -56,9 +64,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000000,10000000")
     parser.add_argument("--out", default="/tmp/tahqiq-bench-networks")
+    parser.add_argument("--scorer", type=Path, default=None)
+    parser.add_argument("--skip-detect", action="store_true")
     args = parser.parse_args()
     console = Console()
-    rows = [run(int(s), Path(args.out), console) for s in args.sizes.split(",")]
+    rows = [run(int(s), Path(args.out), console, args.scorer, args.skip_detect) for s in args.sizes.split(",")]
     table = Table("transactions", "load s", "detect s", "end to end s", "hits", "train s", "score s (1 core)",
                   "score tx/s (1 core)", title="networks: HI bank data")
     for r in rows:

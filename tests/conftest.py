@@ -179,3 +179,18 @@ def engine(request, tmp_path, tahqiq_home):
     yield eng
     eng.dispose()
     drop_postgres_schema(schema)
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local Spark for the whole run, with Splink's similarity UDFs on its classpath. A JVM
+    keeps the jars of the first SparkContext it starts, so every Spark test shares this one: a
+    test that started its own session without them would leave the next one unable to resolve
+    JARO_WINKLER."""
+    if shutil.which("java") is None:
+        pytest.fail("the Spark path needs a Java runtime (java on PATH)")
+    from tahqiq.resolve.spark import local_session
+
+    session = local_session(cores=2, memory="2g")
+    yield session
+    session.stop()

@@ -27,6 +27,13 @@ SUPERVISE = "supervisor (counts only)"
 ROUTING = "supervisor or admin, routing a user of their own agency"
 OVERSIGHT = "auditor or supervisor (supervisor: entries of their agency's cases and users)"
 
+# Scam campaigns and network alerts: the world stores no campaign and raises no network alert, so
+# every call about one is refused (403 with a deny entry, or 404 for what does not exist); the
+# lists answer readers with nothing of the world's personal data.
+CAMPAIGNS = "analyst or supervisor: stored scam campaigns (none stored in this world)"
+CAMPAIGN_CASE = "supervisor, opening a case from a stored campaign (none stored in this world)"
+NETWORK_ALERT = "control room, network alerts only (none in this world: every alert here is refused)"
+
 READERS = frozenset({"analyst", "supervisor"})
 OVERSEERS = frozenset({"auditor", "supervisor"})
 
@@ -64,6 +71,12 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/control-room/alerts/{alert_id}"): ALERTS, ("POST", "/control-room/alerts/{alert_id}/act"): ALERTS,
     ("GET", "/control-room/supervisor"): SUPERVISE,
     ("GET", "/oversight"): OVERSIGHT, ("GET", "/oversight/export.csv"): OVERSIGHT,
+    ("GET", "/api/networks/campaigns"): CAMPAIGNS, ("GET", "/api/networks/campaigns/{campaign_id}"): CAMPAIGNS,
+    ("GET", "/networks"): CAMPAIGNS, ("GET", "/networks/campaigns/{campaign_id}"): CAMPAIGNS,
+    ("POST", "/api/networks/campaigns/{campaign_id}/case"): CAMPAIGN_CASE,
+    ("POST", "/networks/campaigns/{campaign_id}/case"): CAMPAIGN_CASE,
+    ("GET", "/networks/alerts/{alert_id}"): NETWORK_ALERT, ("POST", "/networks/alerts/{alert_id}/case"): NETWORK_ALERT,
+    ("POST", "/api/networks/alerts/{alert_id}/case"): NETWORK_ALERT,
 }
 # Served by the framework or as files: asserted public and free of personal data, not in the matrix.
 OUTSIDE_MATRIX = {("GET", "/openapi.json"), ("HEAD", "/openapi.json"), ("GET", "/docs")}
@@ -167,6 +180,10 @@ def expect(world: MatrixWorld, rule: str, user: User | None, target: Target) -> 
         alert = world.alerts[target.key]
         ok = alert in visible
         return Expectation(ok, frozenset(_alert_markers(world, [alert] if ok else [])))
+    if rule == CAMPAIGNS and target.kind == "none":
+        return Expectation(user.role in READERS, frozenset())
+    if rule in (CAMPAIGNS, CAMPAIGN_CASE, NETWORK_ALERT):
+        return Expectation(False, frozenset(), missing=True)
     raise AssertionError(f"no expectation written for rule {rule!r}")
 
 
@@ -178,6 +195,6 @@ def rule_problems(routes: set[tuple[str, str]]) -> list[str]:
             + [f"rule for {m} {p} in tests/api/authz_rules.py, which the app no longer serves" for m, p in stale])
 
 
-__all__ = ["ALERTS", "CASE", "Expectation", "OUTSIDE_MATRIX", "OVERSIGHT", "PUBLIC", "ROUTING", "RULES", "SIGNED_IN",
+__all__ = ["ALERTS", "CAMPAIGNS", "CAMPAIGN_CASE", "CASE", "NETWORK_ALERT", "Expectation", "OUTSIDE_MATRIX", "OVERSIGHT", "PUBLIC", "ROUTING", "RULES", "SIGNED_IN",
            "SIGN_IN", "SIGN_OUT", "STATIC_PREFIXES", "SUPERVISE", "Target", "alert_visible", "expect",
            "oversight_owners", "rule_problems"]

@@ -104,6 +104,8 @@ def targets(route: tuple[str, str], world: MatrixWorld, user: User | None = None
 
     if "{ref}" in path:
         return [Target("case", k) for k in world.cases if wanted(k)] + [Target("case", "missing")]
+    if "{campaign_id}" in path:
+        return [Target("campaign", "missing")]
     if "{alert_id}" in path:
         return [Target("alert", a.key) for a in world.alerts.values() if a.case is None or wanted(a.case)] + [
             Target("alert", "missing")]
@@ -117,7 +119,8 @@ def home_target(route: tuple[str, str], world: MatrixWorld, user: User) -> Targe
     kind = targets(route, world)[0].kind
     agency = "pp" if user.username == "fia_joint" else user.agency
     return {"case": Target("case", f"{agency}-open"), "alert": Target("alert", f"alert:{agency}-open"),
-            "routing": Target("routing", "own"), "none": Target("none", "")}[kind]
+            "routing": Target("routing", "own"), "none": Target("none", ""),
+            "campaign": Target("campaign", "missing")}[kind]
 
 
 def _fill(path: str, world: MatrixWorld, target: Target) -> tuple[str, dict[str, str], dict[str, Any]]:
@@ -128,7 +131,7 @@ def _fill(path: str, world: MatrixWorld, target: Target) -> tuple[str, dict[str,
     alert = world.alerts.get(target.key) if target.kind == "alert" else None
     values = {"ref": ref, "entity_id": person, "chart_id": str(case.chart_id if case else MISSING_ALERT),
               "alert_id": str(alert.id if alert else MISSING_ALERT), "action": "acknowledge", "fmt": "csv",
-              "z": "0", "x": "0", "y": "0", "code": "en"}
+              "z": "0", "x": "0", "y": "0", "code": "en", "campaign_id": "CMP-0000000000"}
     filled = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
     cnic = next((m.value for m in world.markers if case and m.owner == case.key and m.kind == "cnic"),
                 "35202-1234567-1")
@@ -137,6 +140,8 @@ def _fill(path: str, world: MatrixWorld, target: Target) -> tuple[str, dict[str,
              # the whole log from its start, where the world's casework was recorded
              "/api/audit": {"newest_first": "false", "limit": "2000"}}
     params = next((q for end, q in query.items() if path.endswith(end)), {})
+    opening = {"reference": "CASE-2026-0999", "basis_kind": "fir", "basis_ref": "99/2026 PS Matrix",
+               "authorising_officer": "SP Matrix", "purpose": "matrix: check the access", "days": 30}
     decide = {"left_id": person, "right_id": phone, "decision": "split", "reason": "matrix: check the access"}
     upload = {"files": {"file": (f"m{next(_uploads)}.txt", f"matrix upload {next(_uploads)}".encode(), "text/plain")},
               "data": {"description": "matrix evidence"}}
@@ -150,6 +155,10 @@ def _fill(path: str, world: MatrixWorld, target: Target) -> tuple[str, dict[str,
         "/control-room/alerts/{alert_id}/act": {"data": {"action": "acknowledge", "note": "matrix"}},
         "/cases/{ref}/subjects": {"data": {"entity_id": vehicle}}, "/cases/{ref}/notes": {"data": {"body": "matrix"}},
         "/api/logout": {}, "/logout": {},
+        "/api/networks/campaigns/{campaign_id}/case": {"json": opening},
+        "/networks/campaigns/{campaign_id}/case": {"data": opening},
+        "/api/networks/alerts/{alert_id}/case": {"json": {"case": ref}},
+        "/networks/alerts/{alert_id}/case": {"data": {"case": ref}},
     }
     return filled, params, bodies.get(path, {})
 

@@ -100,3 +100,15 @@ def test_from_frame_accepts_the_world_column_names():
 
 def test_rupees_uses_lakh_grouping():
     assert rupees(341000) == "3,41,000" and rupees(12500000) == "1,25,00,000" and rupees(999) == "999"
+
+
+def test_gather_then_scatter_is_a_hub_but_trading_all_along_is_not():
+    day = 86400
+    hub = [(day * i // 4, f"G{i}", "HUB", 300_000) for i in range(4)]  # gathered within a day ...
+    hub += [(day * (8 + i) // 4, "HUB", f"S{i}", 280_000) for i in range(4)]  # ... then scattered
+    # a trader is paid by customers and pays suppliers on alternate days all week: no gathering first
+    trade = [(day * 2 * i, f"C{i}", "TRADER", 300_000) for i in range(4)]
+    trade += [(day * (2 * i + 1), "TRADER", f"V{i}", 280_000) for i in range(4)]
+    hits = detect(from_frame(_frame(hub + trade)), SETTINGS)
+    assert [(h.typology, h.accounts[0]) for h in hits] == [("gather_scatter", "HUB")]
+    assert hits[0].features["payers_in"] == 4 and hits[0].features["payees_out"] == 4

@@ -62,3 +62,23 @@ def test_training_without_laundering_says_so(bank):
     con, truth = bank
     with pytest.raises(ValueError, match="no laundering"):
         train(con, truth.iloc[0:0])
+
+
+def test_threshold_spends_only_what_the_rules_left_and_respects_a_precision_floor():
+    import numpy as np
+
+    from tahqiq.networks.scorer import NO_ALERTS, _best_threshold
+
+    p = np.array([0.9, 0.8, 0.7, 0.6, 0.5] + [0.1] * 195)
+    y = np.array([1, 1, 0, 1, 0] + [0] * 195)
+    # 2% of 200 accounts = 4 alerts; without rules the best F1 takes the top four
+    threshold, at = _best_threshold(p, y, 0.02)
+    assert threshold == 0.6 and at["flagged"] == 4
+    # the rules already name two accounts (one of them the top one): two alerts are left
+    taken = np.zeros(200, dtype=bool)
+    taken[[0, 10]] = True
+    threshold, at = _best_threshold(p, y, 0.02, taken)
+    assert at["flagged"] == 1 and threshold == 0.8 and at["taken"] == 2
+    # where the scorer's own precision cannot reach the floor, it adds nothing
+    threshold, at = _best_threshold(p, np.roll(y, 2), 0.02, min_precision=0.9)
+    assert threshold == NO_ALERTS and at["flagged"] == 0

@@ -44,3 +44,13 @@ def test_spark_finds_the_same_hits_as_duckdb(spark, tmp_path):
     assert on_duckdb and {h.typology for h in on_duckdb} >= {"cycle", "scatter_gather", "fan_out"}
     assert [(h.key, h.transactions, h.features) for h in on_spark] == [
         (h.key, h.transactions, h.features) for h in on_duckdb]
+
+
+def test_leading_ctes_split_into_steps():
+    from tahqiq.networks.spark_detect import split_ctes
+
+    sql = "WITH a AS (SELECT f(x) AS y FROM t), b AS (SELECT * FROM a WHERE (y > 1)) SELECT * FROM b"
+    steps, rest = split_ctes(sql)
+    assert steps == [("a", "SELECT f(x) AS y FROM t"), ("b", "SELECT * FROM a WHERE (y > 1)")]
+    assert rest.strip() == "SELECT * FROM b"
+    assert split_ctes("SELECT 1") == ([], "SELECT 1")

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tahqiq.resolve.engine import Engine
@@ -14,15 +12,9 @@ from tahqiq.resolve.features import prepare
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def spark():
-    if shutil.which("java") is None:
-        pytest.fail("the Spark path needs a Java runtime (java on PATH)")
-    from tahqiq.resolve.spark import local_session
-
-    session = local_session(cores=2, memory="2g")
-    yield session
-    session.stop()
+@pytest.fixture
+def spark(spark_session):
+    return spark_session  # shared by every Spark test (tests/conftest.py)
 
 
 def test_spark_scores_pairs_like_duckdb(spark):

@@ -47,13 +47,20 @@ class DetectorSettings:
     fan_min_mean_amount: float = 30_000.0  # PKR per payment in the burst: everyday transfers are smaller
     fan_burst_share: float = 0.5  # share of the account's large payments that way that is the burst (shops)
     fan_min_cp_size_vs_usual: float = 2.5  # median payment against the counterparties' other payments that way
+    fan_in_min_cp_size_vs_usual: float = 4.0  # the same for the payers into a fan-in
+    fan_in_many_payers: int = 10  # ... or fan_min_cp_size_vs_usual when this many new payers pay at once
     gs_min_side: int = 3  # gather-scatter: distinct payers in and payees out of the hub
     pass_through_min: float = 0.8  # gather-scatter: share of what came in that went out in the same window
+    gs_max_overlap_s: int = 6 * 3600  # gather-scatter: scattering starts at most this long before the last receipt
+    gs_burst_share: float = 0.2  # gather-scatter: share of the hub's large payments that is the burst
     hop_max_delay_s: int = 5 * DAY  # a hop: money leaves again within this ...
     hop_min_retention: float = 0.78  # ... keeping at least this share of the amount ...
     hop_max_retention: float = 1.0  # ... and no more than it
     min_amount: float = 20_000.0  # PKR; smaller payments are not followed through hops
-    hub_degree: int = 60  # accounts with more distinct counterparties (shops, employers) are no hop
+    # accounts with more distinct counterparties (shops, employers) are no hop; a busy personal
+    # account (the top tenth of them trade with a hundred or more) still is
+    hub_degree: int = 150
+    chain_hub_degree: int = 60  # random: intermediaries of an open chain are no busier than this
     repeat_edge_count: int = 3  # a pair with this many payments over the period is a standing relationship
     cycle_max_len: int = 6
     chain_min_hops: int = 3  # random: a chain of at least this many payments ...

@@ -71,8 +71,8 @@ def prepare(s: DetectorSettings) -> list[tuple[str, str]]:
                           AND t.payer IN (SELECT acct FROM acct WHERE degree <= {s.hub_degree})"""),
         # A hop: money that arrived at `mid` leaves again soon, with most of the amount kept.
         ("hop", f"""SELECT a.tx_id AS tx1, b.tx_id AS tx2, a.payer AS src, a.payee AS mid, b.payee AS dst,
-                           a.ts AS t1, b.ts AS t2, a.amount AS a1, b.amount AS a2
-                    FROM flowing a JOIN leaving b ON a.payee = b.payer
+                           a.ts AS t1, b.ts AS t2, a.amount AS a1, b.amount AS a2, m.degree AS dmid
+                    FROM flowing a JOIN leaving b ON a.payee = b.payer JOIN acct m ON m.acct = a.payee
                     WHERE b.ts > a.ts AND b.ts <= a.ts + {s.hop_max_delay_s}
                       AND b.amount <= a.amount * {s.hop_max_retention}
                       AND b.amount >= a.amount * {s.hop_min_retention}
@@ -115,6 +115,10 @@ def _fan(s: DetectorSettings, typology: str) -> str:
     inbound = 1 if typology == "fan_in" else 0
     edge_me, edge_cp = ("e.payee", "e.payer") if inbound else ("e.payer", "e.payee")
     onward_min = s.fan_in_onward_min if inbound else s.fan_out_onward_min
+    # Many payers each paying a busy account a little more than they usually pay is everyday life
+    # (a lender repaid, a collection among friends); feeders of a collector pay it far more, unless
+    # there are so many of them at once that no circle of friends would be.
+    cp_min = s.fan_in_min_cp_size_vs_usual if inbound else s.fan_min_cp_size_vs_usual
     if inbound:
         # The collector sends the money on, gathered into fewer, larger payments: payments out of it,
         # each at least about the burst's mean payment in, from the first payment in until a few days
@@ -154,7 +158,8 @@ def _fan(s: DetectorSettings, typology: str) -> str:
       JOIN unusual u ON u.acct = k.acct AND u.g = k.g AND u.b = k.b
       JOIN onward o ON o.acct = k.acct AND o.g = k.g AND o.b = k.b
       WHERE nw.new_share >= {s.fan_new_share} AND o.onward >= {onward_min}
-        AND u.cp_size_vs_usual >= {s.fan_min_cp_size_vs_usual}
+        AND (u.cp_size_vs_usual >= {cp_min}
+             OR (u.cp_size_vs_usual >= {s.fan_min_cp_size_vs_usual} AND k.degree >= {s.fan_in_many_payers}))
     ), rows AS (
       SELECT acct, g, b, tx_id FROM mem UNION SELECT acct, g, b, tx_id FROM onward_tx
     )
@@ -165,6 +170,11 @@ def _fan(s: DetectorSettings, typology: str) -> str:
 
 
 def _gather_scatter(s: DetectorSettings) -> str:
+    """A hub that gathers from several accounts, then scatters about as much to several others: the
+    scattering starts once the gathering is over (a business that buys and sells pays and is paid all
+    along) and is done within days. The counterparties are new to the hub and pay it more than they
+    usually pay anyone. The burst may be a small part of the hub's traffic: a mule account also
+    serves other schemes and its holder's own life."""
     return f"""
     WITH ins AS ({_burst(s, 1, s.gs_min_side, 0.0)}),
     outs AS (SELECT * FROM bursts WHERE inbound = 0 AND degree >= {s.gs_min_side}),
@@ -173,26 +183,33 @@ def _gather_scatter(s: DetectorSettings) -> str:
              (i.n + o.n) * 1.0 / (ci.n + co.n) AS burst_share, i.t0 AS i0, i.t9 AS i9, o.t0 AS o0, o.t9 AS o9
       FROM ins i JOIN outs o ON o.acct = i.acct AND o.g = i.g AND o.b = i.b
       JOIN acct_legs ci ON ci.acct = i.acct AND ci.inbound = 1 JOIN acct_legs co ON co.acct = i.acct AND co.inbound = 0
-      WHERE o.total >= i.total * {s.pass_through_min} AND o.total <= i.total * 1.02 AND o.t9 >= i.t9
-        -- money leaves after it starts arriving and is gone within days of the last arrival
-        AND o.t0 >= i.t0 AND o.t9 <= i.t9 + {s.hop_max_delay_s}
-        AND (i.n + o.n) * 1.0 / (ci.n + co.n) >= {s.fan_burst_share}
-    ), mem_in AS (
-      SELECT p.acct, p.g, p.b, l.cp, l.amount FROM pairs p
-      JOIN legs l ON l.acct = p.acct AND l.inbound = 1 AND l.ts >= p.i0 AND l.ts <= p.i9
+      WHERE o.total >= i.total * {s.pass_through_min} AND o.total <= i.total * 1.02
+        AND o.t0 >= i.t9 - {s.gs_max_overlap_s} AND o.t9 <= i.t9 + {s.hop_max_delay_s}
+        AND (i.n + o.n) * 1.0 / (ci.n + co.n) >= {s.gs_burst_share}
+    ), mem AS (
+      SELECT p.acct, p.g, p.b, l.cp, l.amount, l.inbound, l.tx_id FROM pairs p
+      JOIN legs l ON l.acct = p.acct AND ((l.inbound = 1 AND l.ts >= p.i0 AND l.ts <= p.i9)
+                                          OR (l.inbound = 0 AND l.ts >= p.o0 AND l.ts <= p.o9))
+    ), mem_in AS (SELECT * FROM mem WHERE inbound = 1
     ), unusual AS ({_unusual(s, 'mem_in', 1)}
+    ), newness AS (
+      SELECT acct, g, b, AVG(CASE WHEN n_all = n_here THEN 1.0 ELSE 0.0 END) AS new_share FROM (
+        SELECT m.acct, m.g, m.b, m.cp, COUNT(*) AS n_here, MAX(e.n) AS n_all FROM mem m
+        JOIN edges e ON e.payee = m.acct AND e.payer = m.cp WHERE m.inbound = 1 GROUP BY m.acct, m.g, m.b, m.cp
+        UNION ALL
+        SELECT m.acct, m.g, m.b, m.cp, COUNT(*) AS n_here, MAX(e.n) AS n_all FROM mem m
+        JOIN edges e ON e.payer = m.acct AND e.payee = m.cp WHERE m.inbound = 0 GROUP BY m.acct, m.g, m.b, m.cp) x
+      GROUP BY acct, g, b
     ), kept AS (
-      SELECT p.*, u.cp_size_vs_usual FROM pairs p JOIN unusual u ON u.acct = p.acct AND u.g = p.g AND u.b = p.b
-      WHERE u.cp_size_vs_usual >= {s.fan_min_cp_size_vs_usual}
-    ), w AS (
-      SELECT k.acct, k.g, k.b, l.tx_id FROM kept k
-      JOIN legs l ON l.acct = k.acct AND ((l.inbound = 1 AND l.ts >= k.i0 AND l.ts <= k.i9)
-                                          OR (l.inbound = 0 AND l.ts >= k.o0 AND l.ts <= k.o9))
+      SELECT p.*, u.cp_size_vs_usual, nw.new_share FROM pairs p
+      JOIN unusual u ON u.acct = p.acct AND u.g = p.g AND u.b = p.b
+      JOIN newness nw ON nw.acct = p.acct AND nw.g = p.g AND nw.b = p.b
+      WHERE u.cp_size_vs_usual >= {s.fan_min_cp_size_vs_usual} AND nw.new_share >= {s.fan_new_share}
     )
-    SELECT 'gather_scatter' AS typology, {_gid('k')} AS gid, k.acct AS centre, w.tx_id,
+    SELECT 'gather_scatter' AS typology, {_gid('k')} AS gid, k.acct AS centre, m.tx_id,
            CAST(k.d_in AS DOUBLE) AS in_degree, CAST(k.d_out AS DOUBLE) AS out_degree, k.pass_through, k.burst_share,
-           k.cp_size_vs_usual
-    FROM kept k JOIN w ON w.acct = k.acct AND w.g = k.g AND w.b = k.b"""
+           k.new_share, k.cp_size_vs_usual
+    FROM kept k JOIN mem m ON m.acct = k.acct AND m.g = k.g AND m.b = k.b"""
 
 
 def _scatter_gather(s: DetectorSettings) -> str:
@@ -215,12 +232,13 @@ def paths(s: DetectorSettings) -> list[tuple[str, str]]:
     the accounts n0..nk and payments x1..xk. A path that has come back to n0 is a cycle and stops."""
     longest = max(s.cycle_max_len, s.chain_max_hops)
     steps = [("path2", """SELECT h.src AS n0, h.mid AS n1, h.dst AS n2, h.tx1 AS x1, h.tx2 AS x2,
-                                 h.t1 AS t0, h.t2 AS t9, h.a1 AS a0, h.a2 AS a9 FROM hop h""")]
+                                 h.t1 AS t0, h.t2 AS t9, h.a1 AS a0, h.a2 AS a9, h.dmid AS dmax FROM hop h""")]
     for k in range(3, longest + 1):
         prev_nodes = [f"p.n{i}" for i in range(k)]
         cols = ", ".join(prev_nodes + [f"p.x{i}" for i in range(1, k)])
         distinct = " AND ".join(f"h.dst <> {n}" for n in prev_nodes[1:])
-        steps.append((f"path{k}", f"""SELECT {cols}, h.dst AS n{k}, h.tx2 AS x{k}, p.t0, h.t2 AS t9, p.a0, h.a2 AS a9
+        steps.append((f"path{k}", f"""SELECT {cols}, h.dst AS n{k}, h.tx2 AS x{k}, p.t0, h.t2 AS t9, p.a0, h.a2 AS a9,
+                   GREATEST(p.dmax, h.dmid) AS dmax
             FROM path{k - 1} p JOIN hop h ON h.tx1 = p.x{k - 1}
             WHERE p.n{k - 1} <> p.n0 AND {distinct} AND h.t2 - p.t0 <= {s.chain_window_s}"""))
     return steps
@@ -245,7 +263,10 @@ def _cycle(s: DetectorSettings) -> str:
 
 
 def _chain(s: DetectorSettings) -> str:
-    parts = [_melt("random", k, f"p.n{k} <> p.n0", s.chain_window_s, s.chain_min_retention)
+    # An open chain is a weaker shape than a closed one: busy accounts chain by chance, so only
+    # quiet intermediaries count.
+    parts = [_melt("random", k, f"p.n{k} <> p.n0 AND p.dmax <= {s.chain_hub_degree}", s.chain_window_s,
+                   s.chain_min_retention)
              for k in range(s.chain_min_hops, s.chain_max_hops + 1)]
     return "\nUNION ALL\n".join(parts)
 

@@ -160,10 +160,12 @@ def open_case(request: Request, campaign_id: str, reference: str = Form(""), bas
     except ValidationError as exc:
         outcome["problem"] = _problem_of(exc)
     except HTTPException as exc:
+        # A refusal (403) or an unknown campaign (404) keeps its status: the page shows it as an alert.
         outcome["problem"] = exc.reason if isinstance(exc, deps.CaseDenied) else str(exc.detail)
         outcome["audit_seq"] = getattr(exc, "audit_seq", None)
-    return page(request, "partials/network_case_result.html", who, status_code=422 if "problem" in outcome else 201,
-                **outcome)
+        outcome["status"] = exc.status_code
+    status = outcome.pop("status", 422) if "problem" in outcome else 201
+    return page(request, "partials/network_case_result.html", who, status_code=status, **outcome)
 
 
 def subgraph(alert: AlertView) -> dict[str, Any]:
@@ -235,8 +237,9 @@ def attach_to_case(request: Request, alert_id: RowId, case: str = Form(""),
             outcome["attached"] = routes_networks.attach_alert_accounts(request, who, alert_id, outcome["case"])
         except HTTPException as exc:
             outcome["problem"] = exc.reason if isinstance(exc, deps.CaseDenied) else str(exc.detail)
-    return page(request, "partials/network_attach_result.html", who,
-                status_code=422 if "problem" in outcome else 200, **outcome)
+            outcome["status"] = exc.status_code
+    status = outcome.pop("status", 422) if "problem" in outcome else 200
+    return page(request, "partials/network_attach_result.html", who, status_code=status, **outcome)
 
 
 __all__ = ["router", "subgraph", "weeks", "zone_note"]
