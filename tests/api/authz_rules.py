@@ -195,6 +195,6 @@ def rule_problems(routes: set[tuple[str, str]]) -> list[str]:
             + [f"rule for {m} {p} in tests/api/authz_rules.py, which the app no longer serves" for m, p in stale])
 
 
-__all__ = ["ALERTS", "CAMPAIGNS", "CAMPAIGN_CASE", "CASE", "NETWORK_ALERT", "Expectation", "OUTSIDE_MATRIX", "OVERSIGHT", "PUBLIC", "ROUTING", "RULES", "SIGNED_IN",
-           "SIGN_IN", "SIGN_OUT", "STATIC_PREFIXES", "SUPERVISE", "Target", "alert_visible", "expect",
-           "oversight_owners", "rule_problems"]
+__all__ = ["ALERTS", "CAMPAIGNS", "CAMPAIGN_CASE", "CASE", "NETWORK_ALERT", "Expectation", "OUTSIDE_MATRIX",
+           "OVERSIGHT", "PUBLIC", "ROUTING", "RULES", "SIGNED_IN", "SIGN_IN", "SIGN_OUT", "STATIC_PREFIXES",
+           "SUPERVISE", "Target", "alert_visible", "expect", "oversight_owners", "rule_problems"]

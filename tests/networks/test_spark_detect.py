@@ -3,8 +3,6 @@ starts a JVM and runs many small stages, so the data is the smallest fixture, on
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tahqiq.networks.detectors import DetectorSettings, detect
@@ -15,23 +13,24 @@ from tests.networks.bankfixture import write
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def spark():
-    if shutil.which("java") is None:
-        pytest.fail("the Spark path needs a Java runtime (java on PATH)")
-    from pyspark.sql import SparkSession
+# One partition and no adaptive planning: the data is tiny, so every stage is pure overhead; and
+# compiling generated Java for each of the many small stages costs more than running them. These are
+# session settings, set on the run's shared Spark (tests/conftest.py) and put back afterwards.
+SMALL_DATA = {"spark.sql.shuffle.partitions": "1", "spark.sql.adaptive.enabled": "false",
+              "spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
 
-    # One partition and no adaptive planning: the data is tiny, so every stage is pure overhead.
-    session = (SparkSession.builder.master("local[1]").appName("tahqiq-networks-test")
-               .config("spark.sql.shuffle.partitions", "1").config("spark.default.parallelism", "1")
-               .config("spark.ui.enabled", "false").config("spark.sql.adaptive.enabled", "false")
-               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-               # compiling generated Java for each of the many small stages costs more than running them
-               .config("spark.sql.codegen.wholeStage", "false").config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
+
+@pytest.fixture
+def spark(spark_session):
+    before = {k: spark_session.conf.get(k, None) for k in SMALL_DATA}
+    for k, v in SMALL_DATA.items():
+        spark_session.conf.set(k, v)
+    yield spark_session
+    for k, v in before.items():
+        if v is None:
+            spark_session.conf.unset(k)
+        else:
+            spark_session.conf.set(k, v)
 
 
 def test_spark_finds_the_same_hits_as_duckdb(spark, tmp_path):

@@ -228,7 +228,7 @@ def network_alert(request: Request, who: Principal, alert_id: int) -> AlertView:
     """A transaction-network alert as the alert desk shows it to `who` (routed to them; audited)."""
     alert = call(lambda: routes_alerts.desk(request).get(who, alert_id))
     if not alert.rule_id.startswith(RULE_PREFIX):
-        raise HTTPException(404, f"no transaction-network alert {alert_id} (alert {alert_id} is a {alert.rule_id} alert)")
+        raise HTTPException(404, f"no transaction-network alert {alert_id} (it is a {alert.rule_id} alert)")
     return alert
 
 

@@ -48,7 +48,6 @@ class DetectorSettings:
     fan_burst_share: float = 0.5  # share of the account's large payments that way that is the burst (shops)
     fan_min_cp_size_vs_usual: float = 2.5  # median payment against the counterparties' other payments that way
     fan_in_min_cp_size_vs_usual: float = 4.0  # the same for the payers into a fan-in
-    fan_in_many_payers: int = 10  # ... or fan_min_cp_size_vs_usual when this many new payers pay at once
     gs_min_side: int = 3  # gather-scatter: distinct payers in and payees out of the hub
     pass_through_min: float = 0.8  # gather-scatter: share of what came in that went out in the same window
     gs_max_overlap_s: int = 6 * 3600  # gather-scatter: scattering starts at most this long before the last receipt

@@ -116,8 +116,7 @@ def _fan(s: DetectorSettings, typology: str) -> str:
     edge_me, edge_cp = ("e.payee", "e.payer") if inbound else ("e.payer", "e.payee")
     onward_min = s.fan_in_onward_min if inbound else s.fan_out_onward_min
     # Many payers each paying a busy account a little more than they usually pay is everyday life
-    # (a lender repaid, a collection among friends); feeders of a collector pay it far more, unless
-    # there are so many of them at once that no circle of friends would be.
+    # (a lender repaid, a collection among friends); feeders of a collector pay it far more.
     cp_min = s.fan_in_min_cp_size_vs_usual if inbound else s.fan_min_cp_size_vs_usual
     if inbound:
         # The collector sends the money on, gathered into fewer, larger payments: payments out of it,
@@ -158,8 +157,7 @@ def _fan(s: DetectorSettings, typology: str) -> str:
       JOIN unusual u ON u.acct = k.acct AND u.g = k.g AND u.b = k.b
       JOIN onward o ON o.acct = k.acct AND o.g = k.g AND o.b = k.b
       WHERE nw.new_share >= {s.fan_new_share} AND o.onward >= {onward_min}
-        AND (u.cp_size_vs_usual >= {cp_min}
-             OR (u.cp_size_vs_usual >= {s.fan_min_cp_size_vs_usual} AND k.degree >= {s.fan_in_many_payers}))
+        AND u.cp_size_vs_usual >= {cp_min}
     ), rows AS (
       SELECT acct, g, b, tx_id FROM mem UNION SELECT acct, g, b, tx_id FROM onward_tx
     )
