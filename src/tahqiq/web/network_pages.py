@@ -42,6 +42,19 @@ KIND_LABELS = {"phone": N_("Phones"), "iban": N_("Bank accounts"), "wallet": N_(
 KIND_SINGULAR = {"phone": N_("Phone"), "iban": N_("Bank account"), "wallet": N_("Mobile wallet"),
                  "domain": N_("Web domain"), "device": N_("Device")}
 SORT_LABELS = {"complaints": N_("Most complaints"), "recent": N_("Most recent"), "total_lost": N_("Most money lost")}
+# The facts a typology hit carries (networks.detectors), named as an analyst reads them; a scorer's
+# behaviour features fall back to their words.
+FEATURE_LABELS = {
+    "accounts": N_("accounts"), "transactions": N_("transfers"), "total_pkr": N_("total (PKR)"),
+    "span_hours": N_("hours from first to last transfer"), "counterparties": N_("counterparties"),
+    "new_counterparty_share": N_("share of counterparties never paid before"),
+    "burst_share": N_("share of the account's traffic in this burst"), "payers_in": N_("accounts paying in"),
+    "payees_out": N_("accounts paid out"), "pass_through_ratio": N_("share passed on"),
+    "intermediaries": N_("intermediary accounts"), "cycle_length": N_("accounts in the cycle"),
+    "amount_retention": N_("share of the amount kept moving"), "common_payees": N_("payees in common"),
+    "onward_share": N_("share sent on"), "size_vs_usual": N_("payments against the account's usual size"),
+    "counterparty_size_vs_usual": N_("payments against the payers' usual size"), "hops": N_("hops"),
+}
 TYPOLOGY_LABELS = {"fan_out": N_("Fan-out"), "fan_in": N_("Fan-in"), "cycle": N_("Cycle"),
                    "scatter_gather": N_("Scatter-gather"), "gather_scatter": N_("Gather-scatter"),
                    "bipartite": N_("Bipartite"), "stack": N_("Stack"), "random": N_("Chain of hops"),
@@ -197,7 +210,8 @@ def subgraph(alert: AlertView) -> dict[str, Any]:
     features = ev.get("features") or {}
     typology = alert.rule_id.removeprefix(routes_networks.RULE_PREFIX)
     return {"accounts": accounts, "transfers": transfers, "elements": elements,
-            "features": [(str(k).replace("_", " "), v) for k, v in features.items()],
+            "features": [(_(FEATURE_LABELS[k]) if k in FEATURE_LABELS else str(k).replace("_", " "), v)
+                         for k, v in features.items()],
             "reason": ev.get("reason") or "", "source": ev.get("source") or "",
             "typology": _(TYPOLOGY_LABELS[typology]) if typology in TYPOLOGY_LABELS else typology.replace("_", " "),
             "total": rupees(float(ev.get("total") or sum(t["amount"] for t in transfers))),
@@ -216,6 +230,7 @@ def _member_cases(request: Request, who: Principal) -> list[str]:
 
 @router.get("/networks/alerts/{alert_id}")
 def alert_subgraph(request: Request, alert_id: RowId, who: Principal = Depends(deps.page_principal)) -> Response:
+    speak(request)  # the subgraph's labels are translated before the template renders
     try:
         alert = routes_networks.network_alert(request, who, alert_id)
     except HTTPException as exc:
