@@ -17,7 +17,7 @@ from typing import Any
 
 from tahqiq.alerts.store import write_alerts
 from tahqiq.govern import View
-from tahqiq.networks import Hit, rupees
+from tahqiq.networks import Hit, rupees, short_iban
 from tahqiq.stream.rulefile import Rule
 from tahqiq.stream.windows import Detection
 
@@ -46,21 +46,17 @@ def hit_severity(hit: Hit) -> str:
     return "medium"
 
 
-def _short(iban: str) -> str:
-    return f"{iban[:2]}..{iban[-4:]}" if len(iban) > 6 else iban
-
-
 def hit_title(hit: Hit) -> str:
     """"Fan-in: 12 accounts paid into PK..1234", from the hit's shape and its centre account."""
     label = TYPOLOGY_LABELS.get(hit.typology, hit.typology.replace("_", " ").capitalize())
     centre, others = (hit.accounts[0] if hit.accounts else "?"), max(len(hit.accounts) - 1, 0)
     if hit.typology == "fan_in":
-        return f"{label}: {others} accounts paid into {_short(centre)}"
+        return f"{label}: {others} accounts paid into {short_iban(centre)}"
     if hit.typology == "fan_out":
-        return f"{label}: {_short(centre)} paid {others} accounts"
+        return f"{label}: {short_iban(centre)} paid {others} accounts"
     if hit.typology == "account_behaviour":
-        return f"{label}: {_short(centre)} moved {rupees(hit.total)} PKR like known laundering accounts"
-    return f"{label}: {len(hit.accounts)} accounts moved {rupees(hit.total)} PKR from {_short(centre)}"
+        return f"{label}: {short_iban(centre)} moved {rupees(hit.total)} PKR like known laundering accounts"
+    return f"{label}: {len(hit.accounts)} accounts moved {rupees(hit.total)} PKR from {short_iban(centre)}"
 
 
 def _rule(hit: Hit) -> Rule:

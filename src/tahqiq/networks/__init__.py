@@ -23,7 +23,7 @@ from tahqiq.networks.campaigns import (
 from tahqiq.networks.complaints import COMPLAINT_PROPS, ComplaintRow, complaints_from_arrays, complaints_from_frame
 from tahqiq.networks.detectors import TYPOLOGIES, DetectorSettings, detect
 from tahqiq.networks.evaluate import NetworkEvaluation, evaluate, render
-from tahqiq.networks.hits import Hit, hits_to_frame, rupees
+from tahqiq.networks.hits import Hit, hits_to_frame, rupees, short_iban
 from tahqiq.networks.scorer import Scorer, train
 from tahqiq.networks.service import (
     SORTS,
@@ -52,5 +52,5 @@ __all__ = [
     "attach_hit_to_case", "campaign_accounts", "campaign_id", "canonical", "cluster", "cluster_in_store",
     "complaints_from_arrays", "complaints_from_frame", "detect", "detect_in_store", "evaluate", "from_frame",
     "get_campaign", "hits_to_frame", "is_public_number", "linked_transactions", "list_campaigns", "load_dir",
-    "open_case_from_campaign", "render", "rupees", "train",
+    "open_case_from_campaign", "render", "rupees", "short_iban", "train",
 ]

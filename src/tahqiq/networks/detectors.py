@@ -21,7 +21,7 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 
-from tahqiq.networks.hits import Hit, rupees
+from tahqiq.networks.hits import Hit, rupees, short_iban
 from tahqiq.networks.queries import detector_queries, paths, prepare
 
 __all__ = ["DetectorSettings", "TYPOLOGIES", "detect", "run_detectors", "Engine", "DuckEngine"]
@@ -206,12 +206,8 @@ def _build(typology: str, group: pd.DataFrame) -> Hit:
                reason=_reason(typology, centre, features), source="rules")
 
 
-def _short(iban: str) -> str:
-    return f"{iban[:2]}..{iban[-4:]}"
-
-
 def _reason(typology: str, centre: str, f: dict[str, float]) -> str:
-    n, total, hours, who = int(f["accounts"]), rupees(f["total_pkr"]), f["span_hours"], _short(centre)
+    n, total, hours, who = int(f["accounts"]), rupees(f["total_pkr"]), f["span_hours"], short_iban(centre)
     pct = lambda key: f"{100 * f.get(key, 0):.0f}%"  # noqa: E731
     if typology == "fan_in":
         return (f"{n - 1} accounts paid {total} PKR into {who} within {hours:.0f} hours; "

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["Hit", "hits_to_frame", "rupees"]
+__all__ = ["Hit", "hits_to_frame", "rupees", "short_iban"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,11 @@ class Hit:
         """A stable id for dedupe: the same typology over the same accounts starting at the same time."""
         text = "|".join([self.typology, *sorted(self.accounts), str(self.first_ts)])
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def short_iban(iban: str) -> str:
+    """An IBAN as a sentence names it: its country and last four digits (PK..1234)."""
+    return f"{iban[:2]}..{iban[-4:]}" if len(iban) > 6 else iban
 
 
 def rupees(amount: float) -> str:
