@@ -37,7 +37,7 @@ CHECKS = {
                               "suspect_iban": "iban", "district": "district", "reported_at": "datetime"},
     "osint_events": {"district": "district", "occurred_at": "datetime"},
     "checkpoint_checks": {"cnic": "cnic", "district": "district", "occurred_at": "datetime"},
-    "anpr_reads": {"plate": "plate", "district": "district", "occurred_at": "datetime"},
+    "anpr_reads": {"plate": "camera_plate", "district": "district", "occurred_at": "datetime"},
     "transactions": {"payer_iban": "iban", "payee_iban": "iban", "occurred_at": "datetime"},
 }
 
@@ -54,6 +54,8 @@ def valid(kind: str, value: str) -> bool:
         return iban_valid(value)
     if kind == "plate":
         return bool(PLATE.match(value))
+    if kind == "camera_plate":  # what a camera read: any plate shape, letters then digits (a misread may shift them)
+        return bool(re.fullmatch(r"[A-Z]{1,5}\d{1,6}", value))
     if kind == "chassis":
         return bool(VIN.match(value) or FRAME.match(value))
     if kind == "district":
@@ -94,9 +96,14 @@ def test_values_are_valid_except_listed_bad_rows(rows, truth):
 def test_bad_rows_are_about_two_in_a_thousand(rows, truth):
     total = sum(len(rs) for rs in rows.values())
     bad = len(truth["bad_rows"])
-    assert 0 < bad < total * 0.006
+    # Plates an ANPR camera misread into a shape no plate has are the cameras' own bad rows.
+    camera = sum(1 for b in truth["bad_rows"] if b["source"] == "anpr_reads")
+    assert 0 < bad - camera < total * 0.006
+    assert camera < len(rows["anpr_reads"]) * 0.04
     assert {b["why"] for b in truth["bad_rows"]} <= {
-        "CNIC has 12 digits", "not a valid Pakistani phone number", "date does not exist", "unknown district"}
+        "CNIC has 12 digits", "not a valid Pakistani phone number", "date does not exist", "unknown district",
+        "plate must be letters then digits (e.g. LEA-1234)", "plate needs 1-5 letters and 1-6 digits (e.g. LEA-1234, "
+        "LEB-09-1234)"}
     assert len({(b["source"], b["record_id"]) for b in truth["bad_rows"]}) == bad  # one bad field per row
 
 
@@ -121,8 +128,12 @@ def test_plate_formats_vary(rows):
     excise = {r["registration_no"] for r in rows["excise_vehicles"]}
     assert any(re.fullmatch(r"[A-Z]{3}-\d{2}-\d+", p) for p in excise)  # LEB-09-1234
     assert any(re.fullmatch(r"[A-Z]{3}-\d+", p) for p in excise)  # LEA-1234
-    reads = {r["plate"] for r in rows["anpr_reads"]}
-    assert all(re.fullmatch(r"[A-Z]{3}\d+", p) for p in reads)
+    # What the cameras read: letters then digits without a separator, except a few misread characters
+    # (a look-alike confusion such as 0/O or B/8, or a dropped character) at about the cameras' rates.
+    reads = [r["plate"] for r in rows["anpr_reads"]]
+    assert all(re.fullmatch(r"[A-Z0-9]{2,9}", p) for p in reads)
+    odd = sum(1 for p in reads if not re.fullmatch(r"[A-Z]{3}\d+", p))
+    assert 0.005 * len(reads) < odd < 0.05 * len(reads)
 
 
 def test_ingest_quarantines_exactly_the_listed_rows(province, manifest, truth):

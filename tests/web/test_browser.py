@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.web.conftest import login, shot
+from tests.web.graph_clicks import click_node as click_chart_node
 from tests.web.seed import CASE, OTHER_CASE
 
 pytestmark = pytest.mark.timeout(120)
@@ -71,12 +72,9 @@ def test_graph_expands_two_hops_and_map_shows_events(page, site):
 
     def click_node(node_id: str) -> None:
         # A real mouse double-click on the canvas, where cytoscape drew the node (a click selects it).
-        page.locator("#graph").scroll_into_view_if_needed()
-        box = page.locator("#graph").bounding_box()
-        pos = page.evaluate(f"window.tahqiqGraph.getElementById({json.dumps(node_id)}).renderedPosition()")
         before = int(page.get_attribute("[data-graph]", "data-expansions") or 0)
-        page.mouse.dblclick(box["x"] + pos["x"], box["y"] + pos["y"])
-        page.wait_for_selector(f'[data-graph][data-expansions="{before + 1}"]')
+        click_chart_node(page, node_id, double=True,
+                     done=f"document.querySelector('[data-graph]').dataset.expansions === '{before + 1}'")
 
     def expand_person(node_id: str) -> None:
         # For a person (a double-click shows their records) and for keyboard users: choose, press Expand.

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from tests.web.conftest import login, shot
+from tests.web.graph_clicks import click_node, until, where
 from tests.web.seed import CASE
 
 pytestmark = pytest.mark.timeout(180)
@@ -34,47 +35,10 @@ OVERLAPS = """() => { const cy = window.tahqiqGraph;
 EXPANDED = "document.querySelector('[data-graph]').dataset.expansions === '1'"
 
 
-def _until(page, js: str, timeout_s: float = 15) -> None:
-    """Wait until the expression is true (page.wait_for_function evaluates strings with eval, which
-    the pages' Content-Security-Policy forbids)."""
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(js):
-        assert time.monotonic() < deadline, f"timed out waiting for {js}"
-        page.wait_for_timeout(100)
-
-
 def _open(page) -> None:
     login(page, "ayesha", next_url=f"/cases/{CASE}")
     page.wait_for_selector("[data-graph][data-ready]")
     page.locator("#graph-h").scroll_into_view_if_needed()
-
-
-def _where(page, node_id: str) -> dict:
-    """Where on the screen cytoscape drew the node (page coordinates)."""
-    page.locator("#graph").scroll_into_view_if_needed()
-    box = page.locator("#graph").bounding_box()
-    pos = page.evaluate(f"window.tahqiqGraph.getElementById({json.dumps(node_id)}).renderedPosition()")
-    return {"x": round(box["x"] + pos["x"], 1), "y": round(box["y"] + pos["y"], 1)}
-
-
-def _click(page, node_id: str, double: bool = False, done: str | None = None) -> None:
-    """A real mouse click on the canvas, where cytoscape drew the node, once the page stopped moving
-    (the timeline, map and chart list load beside the graph and may shift it). `done` is the
-    expression that tells the click landed (default: the node is selected); a click that landed on
-    a spot the page had just moved away from is made again."""
-    done = done or f"window.tahqiqGraph.getElementById({json.dumps(node_id)}).selected()"
-    for _ in range(3):
-        deadline, last = time.monotonic() + 10, None
-        while (here := _where(page, node_id)) != last and time.monotonic() < deadline:
-            last = here
-            page.wait_for_timeout(150)
-        (page.mouse.dblclick if double else page.mouse.click)(here["x"], here["y"])
-        try:
-            _until(page, done, timeout_s=10)
-            return
-        except AssertionError:
-            continue
-    raise AssertionError(f"clicking node {node_id} never gave {done}")
 
 
 def test_first_view_one_node_per_person_with_links_and_legible_labels(page, site):
@@ -110,7 +74,7 @@ def test_first_view_one_node_per_person_with_links_and_legible_labels(page, site
 def test_details_panel_records_expansion_and_paths_with_hop_limit(page, site):
     _open(page)
     person = page.evaluate(NODE_OF, site.subject)
-    _click(page, person)
+    click_node(page, person)
     details = page.get_by_test_id("details")
     details.get_by_test_id("details-title").wait_for()
     assert details.is_visible()
@@ -129,11 +93,11 @@ def test_details_panel_records_expansion_and_paths_with_hop_limit(page, site):
         == n_records - 1  # the records stay joined
     shot(page, "graph-03-records")
     gone = f"window.tahqiqGraph.getElementById({json.dumps(site.second_subject)}).empty()"
-    _click(page, site.second_subject, double=True, done=gone)  # double-click a record: back to one person
+    click_node(page, site.second_subject, double=True, done=gone)  # double-click a record: back to one person
     assert page.evaluate("window.tahqiqGraph.nodes().filter(n => n.data('schema') === 'Person').length") == 1
 
     # Expand the vehicle by double-click: its plate reads (through the plate) come in.
-    _click(page, site.vehicle, double=True, done=EXPANDED)
+    click_node(page, site.vehicle, double=True, done=EXPANDED)
     page.wait_for_selector('[data-graph][data-expansions="1"]')
     reads = page.evaluate("window.tahqiqGraph.nodes().filter(n => n.data('schema') === 'PlateRead').map(n => n.id())")
     assert reads
@@ -150,7 +114,7 @@ def test_details_panel_records_expansion_and_paths_with_hop_limit(page, site):
     page.get_by_label("Hop limit").fill("4")
     assert page.get_by_test_id("hop-limit").inner_text() == "up to 4 hops"
     page.get_by_role("button", name="Find paths", exact=True).click()
-    _until(page, "Number(document.querySelector('[data-graph]').dataset.paths) > 0")
+    until(page, "Number(document.querySelector('[data-graph]').dataset.paths) > 0")
     highlighted = page.evaluate("window.tahqiqGraph.nodes('.path').map(n => n.id())")
     assert person in highlighted and reads[0] in highlighted
     assert page.evaluate("window.tahqiqGraph.edges('.path').length") >= 2
@@ -163,12 +127,12 @@ def test_brushing_the_timeline_filters_the_graph_and_selection_filters_the_timel
     page.evaluate("""() => { window.ranges = []; window.selections = [];
       document.addEventListener('tahqiq:timerange', e => window.ranges.push(e.detail));
       document.addEventListener('tahqiq:select', e => window.selections.push(e.detail)); }""")
-    _click(page, site.vehicle, double=True, done=EXPANDED)
+    click_node(page, site.vehicle, double=True, done=EXPANDED)
     page.wait_for_selector('[data-graph][data-expansions="1"]')
     page.wait_for_selector("[data-timeline][data-events]")
     total = int(page.get_attribute("[data-timeline]", "data-shown"))
     # Select the vehicle: the timeline shows the vehicle's events only; the selection is announced.
-    _click(page, site.vehicle)
+    click_node(page, site.vehicle)
     page.get_by_test_id("details-title").wait_for()
     assert page.evaluate("window.selections.at(-1).ids").count(site.vehicle) == 1
     page.get_by_role("button", name="Show the whole timeline").click()
@@ -196,9 +160,9 @@ def test_brushing_the_timeline_filters_the_graph_and_selection_filters_the_timel
 
 def test_save_a_chart_with_an_annotation_and_reopen_it(page, site):
     _open(page)
-    _click(page, site.vehicle, double=True, done=EXPANDED)
+    click_node(page, site.vehicle, double=True, done=EXPANDED)
     page.wait_for_selector('[data-graph][data-expansions="1"]')
-    _click(page, site.vehicle)
+    click_node(page, site.vehicle)
     page.get_by_label("Annotation (saved with the chart)").fill("seen near the scene twice")
     page.get_by_label("Save this chart as").fill("Owner, vehicle and plate reads")
     page.get_by_role("button", name="Save chart").click()
@@ -218,7 +182,7 @@ def test_save_a_chart_with_an_annotation_and_reopen_it(page, site):
     assert all(abs(reopened[i]["x"] - p["x"]) < 1 and abs(reopened[i]["y"] - p["y"]) < 1 for i, p in drawn)
     assert page.evaluate(f"window.tahqiqGraph.getElementById({json.dumps(site.vehicle)}).hasClass('annotated')")
     page.evaluate("window.tahqiqGraph.fit()")
-    _click(page, site.vehicle)
+    click_node(page, site.vehicle)
     assert page.get_by_label("Annotation (saved with the chart)").input_value() == "seen near the scene twice"
     assert not page.js_errors, page.js_errors
     shot(page, "graph-06-reopened")

@@ -84,7 +84,7 @@ class Stream:
     time: list[int] = field(default_factory=list)
     point: list[int] = field(default_factory=list)
     subject: list[int] = field(default_factory=list)  # person (checks) or vehicle (reads)
-    extra: list[int] = field(default_factory=list)  # misread flag (reads) / badge (checks)
+    extra: list[int] = field(default_factory=list)  # how the camera read it (reads) / badge (checks)
 
 
 def _in_time_order(s: Stream) -> Stream:
@@ -214,7 +214,7 @@ def build_reads(pop: Population, geo: Geography, crime: Crime, seed: int, n: int
             s.time.append(t)
             s.point.append(cs[int(rnd() * len(cs))])
             s.subject.append(k)
-            s.extra.append(1 if rnd() < 0.015 else 0)
+            s.extra.append(read_quality(rnd))  # READ_EXACT, or the camera's kind of misread
             t += 120 + int(rnd() * 1100)
     return cams, _in_time_order(s)
 

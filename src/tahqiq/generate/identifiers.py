@@ -158,19 +158,6 @@ def plate_variant(p: str, style: str) -> str:
     return p
 
 
-_MISREAD = {"8": "3", "3": "8", "1": "7", "7": "1", "0": "8", "6": "5", "5": "6"}
-
-
-def plate_misread(p: str, r: random.Random) -> str:
-    """An ANPR misreading of one digit (still letters then digits, so ingest accepts it)."""
-    compact = p.replace("-", "")
-    idx = [i for i, ch in enumerate(compact) if ch in _MISREAD]
-    if not idx:
-        return compact
-    i = r.choice(idx)
-    return compact[:i] + _MISREAD[compact[i]] + compact[i + 1:]
-
-
 def vin(make: str, year: int, r: random.Random) -> str:
     wmi = VIN_WMI.get(make, "MA3")
     year_code = "ABCDEFGHJKLMNPRSTVWXY123456789"[(year - 2010) % 30]

@@ -5,10 +5,12 @@ transactions, with the laundering ones marked in the ground truth.
 from __future__ import annotations
 
 from tahqiq.generate import identifiers as ids
+from tahqiq.generate.events import camera_misread
 from tahqiq.generate.rng import stream
 from tahqiq.generate.sources.common import BAD_RATE, World, money, open_sink
 from tahqiq.generate.timefmt import EPOCH, iso
 from tahqiq.generate.writers import Sink
+from tahqiq.model import types
 
 
 def write_checks(w: World) -> Sink:
@@ -47,8 +49,12 @@ def write_reads(w: World) -> Sink:
         c = cams[s.point[k]]
         veh = s.subject[k]
         if s.extra[k]:
-            plate = ids.plate_misread(v.plate[veh], r)
+            plate = camera_misread(v.plate[veh], s.extra[k], rnd)
             conf = 0.55 + rnd() * 0.3
+            try:
+                types.plate(plate)
+            except types.InvalidValue as err:  # e.g. a digit read as a letter: no plate has that shape
+                T.bad([name, rid, "plate", str(err)])
         else:
             plate = v.plate[veh].replace("-", "")
             conf = 0.86 + rnd() * 0.135
