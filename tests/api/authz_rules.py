@@ -33,6 +33,7 @@ OVERSIGHT = "auditor or supervisor (supervisor: entries of their agency's cases 
 CAMPAIGNS = "analyst or supervisor: stored scam campaigns (none stored in this world)"
 CAMPAIGN_CASE = "supervisor, opening a case from a stored campaign (none stored in this world)"
 NETWORK_ALERT = "control room, network alerts only (none in this world: every alert here is refused)"
+TRENDS = "analyst or supervisor: aggregate event trends (counts, no personal data)"
 
 READERS = frozenset({"analyst", "supervisor"})
 OVERSEERS = frozenset({"auditor", "supervisor"})
@@ -46,7 +47,8 @@ RULES: dict[tuple[str, str], str] = {
         ("POST", "evidence"), ("GET", "search"), ("GET", "entities/{entity_id}"), ("GET", "graph/start"),
         ("GET", "graph/neighbours"), ("GET", "graph/paths"), ("GET", "graph/details"), ("GET", "charts"),
         ("POST", "charts"), ("GET", "charts/{chart_id}"), ("GET", "timeline"), ("GET", "places"),
-        ("GET", "resolution/review"), ("POST", "resolution/decide"), ("GET", "export/{fmt}"), ("GET", "map")]},
+        ("GET", "resolution/review"), ("POST", "resolution/decide"), ("GET", "export/{fmt}"), ("GET", "map"),
+        ("GET", "intel/export")]},
     # The names of link relations: the model's vocabulary, the same for every case.
     ("GET", "/api/cases/{ref}/graph/relations"): SIGNED_IN,
     ("GET", "/api/audit"): OVERSIGHT, ("GET", "/api/audit/entries"): OVERSIGHT,
@@ -72,6 +74,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/control-room/supervisor"): SUPERVISE,
     ("GET", "/oversight"): OVERSIGHT, ("GET", "/oversight/export.csv"): OVERSIGHT,
     ("GET", "/api/networks/campaigns"): CAMPAIGNS, ("GET", "/api/networks/campaigns/{campaign_id}"): CAMPAIGNS,
+    ("GET", "/intel/trends"): TRENDS,
     ("GET", "/networks"): CAMPAIGNS, ("GET", "/networks/campaigns/{campaign_id}"): CAMPAIGNS,
     ("POST", "/api/networks/campaigns/{campaign_id}/case"): CAMPAIGN_CASE,
     ("POST", "/networks/campaigns/{campaign_id}/case"): CAMPAIGN_CASE,
@@ -180,6 +183,8 @@ def expect(world: MatrixWorld, rule: str, user: User | None, target: Target) -> 
         alert = world.alerts[target.key]
         ok = alert in visible
         return Expectation(ok, frozenset(_alert_markers(world, [alert] if ok else [])))
+    if rule == TRENDS:
+        return Expectation(user.role in READERS, frozenset())
     if rule == CAMPAIGNS and target.kind == "none":
         return Expectation(user.role in READERS, frozenset())
     if rule in (CAMPAIGNS, CAMPAIGN_CASE, NETWORK_ALERT):
@@ -197,4 +202,4 @@ def rule_problems(routes: set[tuple[str, str]]) -> list[str]:
 
 __all__ = ["ALERTS", "CAMPAIGNS", "CAMPAIGN_CASE", "CASE", "NETWORK_ALERT", "Expectation", "OUTSIDE_MATRIX",
            "OVERSIGHT", "PUBLIC", "ROUTING", "RULES", "SIGNED_IN", "SIGN_IN", "SIGN_OUT", "STATIC_PREFIXES",
-           "SUPERVISE", "Target", "alert_visible", "expect", "oversight_owners", "rule_problems"]
+           "SUPERVISE", "TRENDS", "Target", "alert_visible", "expect", "oversight_owners", "rule_problems"]

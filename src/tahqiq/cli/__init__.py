@@ -33,6 +33,7 @@ def _register() -> None:
         demo_cmds,
         generate_cmds,
         ingest_cmds,
+        intel_cmds,
         networks_cmds,
         resolve_cmds,
         screen_cmds,
@@ -43,7 +44,8 @@ def _register() -> None:
     )
 
     for module in (store_cmds, generate_cmds, ingest_cmds, user_cmds, case_cmds, audit_cmds, custody_cmds, data_cmds,
-                   resolve_cmds, screen_cmds, demo_cmds, stream_cmds, networks_cmds, web_cmds):
+                   resolve_cmds, screen_cmds, demo_cmds, stream_cmds, networks_cmds, intel_cmds,
+                   web_cmds):
         module.register(app)
 
 

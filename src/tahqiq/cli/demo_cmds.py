@@ -166,6 +166,11 @@ def demo(
     console.print(f"transaction networks: {nets.hits:,} hits → {nets.new_alerts:,} new alerts; mule-ring alert "
                   f"{nets.verified_alert or '(none found)'} verified by {people.supervisor.username}; "
                   f"{nets.campaigns:,} scam campaigns")
+    from tahqiq.cli.demo_setup import trends_step
+
+    events, trend_rows = trends_step(gate, out)
+    console.print(f"open-source event trends: {events:,} ACLED-format events → {trend_rows:,} district-week-theme "
+                  "counts (no text kept)")
 
     console.rule("[bold]6. Where things are")
     conf = settings()

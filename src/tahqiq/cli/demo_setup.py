@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from tahqiq.govern import Gate, Principal, identity
 from tahqiq.govern.cases import open_case
@@ -136,3 +137,19 @@ def networks_step(gate: Gate, people: DemoPeople) -> DemoNetworks:
             desk.act(sana, ring.id, "verify", note="transfers checked against the bank's statement")
             verified = ring.id
     return DemoNetworks(len(run.hits), new, verified, campaigns)
+
+
+def trends_step(gate: Gate, out: Path) -> tuple[int, int]:
+    """A year of synthetic ACLED-format events for Punjab's districts, loaded as aggregate trends
+    (the Event trends page) by the scheduled job. Returns (events read, district-week-theme rows)."""
+    from tahqiq.generate.acled import write_acled
+    from tahqiq.govern import SYSTEM
+    from tahqiq.intel.osint_store import load_trends
+
+    path = out / "osint" / "acled_punjab.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_acled(path, seed=7, weeks=52, rows=6000)
+    with gate.scope(SYSTEM, "demo: open-source event trends") as job:
+        report = load_trends(job, path, dataset="ACLED (synthetic, demo)")
+    return report.events, report.trend_rows
+

@@ -31,6 +31,7 @@ from tahqiq.govern.base import (
 from tahqiq.govern.cases import CaseInfo, case_purpose, get_case, list_cases
 from tahqiq.govern.checkpoint import Checkpoint, NoteKey, SignedNote
 from tahqiq.govern.gate import Gate, aggregate
+from tahqiq.govern.markings import may_read, readable_clause
 from tahqiq.govern.reader import Reader
 from tahqiq.govern.views import CaseView, GrantedCase, JobView, View, Writer, decided_action
 
@@ -40,5 +41,5 @@ __all__ = [
     "AccessDenied", "AuthenticationFailed", "GovernError", "Principal", "SYSTEM",
     "AuditLog", "AuditRecord", "SignedTreeHead", "VerifyReport", "aggregate",
     "ROLES", "READER_ROLES", "ANALYST", "SUPERVISOR", "AUDITOR", "ADMIN",
-    "Checkpoint", "NoteKey", "SignedNote", "Witnessed",
+    "Checkpoint", "NoteKey", "SignedNote", "Witnessed", "may_read", "readable_clause",
 ]

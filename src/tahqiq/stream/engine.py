@@ -13,6 +13,9 @@ Per event schema the engine keeps, for each field that any rule looks at:
                       that starts with ^ and literal text runs only on values with that prefix
   watchlist           one `lookup.hits(kind, value)` per (field, kind), however many rules ask;
                       `watchlist_exact` keeps only its exact hits (score 1.0), `watchlist` all
+  indicator           one `indicators.match(kind, value, at=, field=)` per (field, kind); the
+                      matched indicators (id, source, confidence, TLP) go into the match
+  cidr                the value parsed once as an IP address, tried against the field's networks
 
 Each selection is *anchored* on one atom: the one shared by the fewest selections (a condition
 that many rules repeat, like `channel: ibft` or a district, is usually broad), then the most
@@ -29,7 +32,9 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from functools import lru_cache
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
+from typing import Any, NamedTuple, Protocol
 
 import ahocorasick
 
@@ -45,11 +50,22 @@ class Match:
     event: Event
     hits: list[WatchHit]
     steps: tuple[int, ...] = ()  # temporal_ordered: which steps this event satisfies
+    indicators: list[dict[str, Any]] = field(default_factory=list)  # `|indicator` hits, evidence-ready
 
 
 class _NoWatchlist:
     def hits(self, kind: str, value: str) -> Sequence[WatchHit]:
         return ()
+
+
+class IndicatorLookup(Protocol):
+    """What `field|indicator: KIND` asks (tahqiq.intel's IndicatorMatcher answers it). A hit has
+    `indicator_id`, `kind`, `value` and `field`; `indicator_info(id)` gives its id, source,
+    confidence and TLP for the evidence."""
+
+    def match(self, kind: str, value: str, *, at: float, field: str) -> Sequence[Any]: ...
+
+    def indicator_info(self, indicator_id: str) -> dict[str, Any]: ...
 
 
 # Regular expressions of one field as (atom id, pattern) pairs: those to try on every value, and
@@ -70,6 +86,8 @@ class _FieldPlan:
     ranges: dict[str, tuple[list[float], list[int]]] | None = None  # op -> (sorted thresholds, atoms)
     intervals: list[tuple[float, float, int]] | None = None
     watch: list[tuple[int, str, bool]] | None = None
+    indicator: list[tuple[int, str]] | None = None
+    cidr: list[tuple[int, IPNetwork]] | None = None
 
 
 class _FieldIndex(NamedTuple):
@@ -82,6 +100,8 @@ class _FieldIndex(NamedTuple):
     ranges: dict[str, tuple[list[float], list[int]]] | None  # gt/gte/lt/lte -> (sorted thresholds, atoms)
     between: tuple[list[float], list[list[int]]] | None  # interval stabbing: (end points, covers)
     watch: list[tuple[int, str, bool]] | None  # (atom, watchlist kind, exact hits only)
+    indicator: list[tuple[int, str]] | None  # (atom, indicator kind)
+    cidr: list[tuple[int, IPNetwork]] | None  # (atom, network): a rule's few networks, tried in turn
 
 
 WARMUP = 2000  # events per schema observed before anchors are re-chosen from real frequencies
@@ -98,8 +118,23 @@ class _Index:
 
 
 # How selective an atom usually is (lower: fewer events satisfy it), for choosing anchors.
-_SELECTIVITY = {"eq": 0, "watchlist": 0, "watchlist_exact": 0, "between": 1, "regex": 1, "prefix": 1, "contains": 2,
-                "gt": 3, "gte": 3, "lt": 3, "lte": 3}
+_SELECTIVITY = {"eq": 0, "watchlist": 0, "watchlist_exact": 0, "indicator": 0, "between": 1, "regex": 1, "prefix": 1,
+                "cidr": 1, "contains": 2, "gt": 3, "gte": 3, "lt": 3, "lte": 3}
+
+
+IPNetwork = IPv4Network | IPv6Network
+
+
+@lru_cache(maxsize=65_536)
+def _address(text: str) -> IPv4Address | IPv6Address | None:
+    """The IP address a field holds (an IPv4-mapped IPv6 address as its IPv4 one), or None. Cached:
+    the same source addresses recur through a log."""
+    try:
+        ip = ip_address(text.strip())
+    except ValueError:
+        return None
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return mapped if mapped is not None else ip
 
 
 def as_number(v: object) -> float | None:
@@ -154,9 +189,12 @@ def _stabbing(intervals: list[tuple[float, float, int]]) -> tuple[list[float], l
 
 
 class RuleEngine:
-    def __init__(self, rules: list[Rule], lookup: KeyLookup | None = None) -> None:
+    def __init__(self, rules: list[Rule], lookup: KeyLookup | None = None,
+                 indicators: IndicatorLookup | None = None) -> None:
         self.rules = list(rules)
         self.lookup = lookup or _NoWatchlist()
+        self.indicators = indicators  # None: `|indicator` conditions are never true
+        self._indicator_info: dict[str, dict[str, Any]] = {}
         self._atoms: dict[Atom, int] = {}
         self._sel_atoms: list[tuple[int, ...]] = []
         self._sel_anchor: list[int] = []
@@ -164,9 +202,11 @@ class RuleEngine:
         self._fns: list[_Condition] = []
         self._step_fns: list[list[_Condition]] = []
         self._rule_watch: list[list[int]] = []
+        self._rule_indicator: list[list[int]] = []
         for ri, rule in enumerate(self.rules):
             ids: dict[str, int] = {}
             watch: list[int] = []
+            indicator: list[int] = []
             for name, atoms in rule.selections.items():
                 sid = len(self._sel_atoms)
                 ids[name] = sid
@@ -174,9 +214,11 @@ class RuleEngine:
                 self._sel_atoms.append(tuple(aids))
                 self._sel_rule.append(ri)
                 watch += [self._atoms[a] for a in atoms if a.op in WATCH_OPS]
+                indicator += [self._atoms[a] for a in atoms if a.op == "indicator"]
             self._fns.append(eval(f"lambda t: {cond.to_python(rule.condition, ids)}"))  # noqa: S307 - built from parsed names
             self._step_fns.append([eval(f"lambda t: {cond.to_python(t, ids)}") for t in rule.step_trees])  # noqa: S307
             self._rule_watch.append(sorted(set(watch)))
+            self._rule_indicator.append(sorted(set(indicator)))
         self._regex = {a: [re.compile(v) for v in a.values] for a in self._atoms if a.op == "regex"}
         self._by_id = by_id = {aid: a for a, aid in self._atoms.items()}
         sharing: dict[int, int] = {}
@@ -220,6 +262,10 @@ class RuleEngine:
                 p.regexes = (p.regexes or []) + [(aid, rx) for rx in self._regex[a]]
             elif a.op in WATCH_OPS:
                 p.watch = (p.watch or []) + [(aid, a.values[0], a.op == "watchlist_exact")]
+            elif a.op == "indicator":
+                p.indicator = (p.indicator or []) + [(aid, a.values[0])]
+            elif a.op == "cidr":
+                p.cidr = (p.cidr or []) + [(aid, ip_network(v)) for v in a.values]
             elif a.op == "between":
                 p.intervals = (p.intervals or []) + [(a.values[0], a.values[1], aid)]
             else:
@@ -232,7 +278,8 @@ class RuleEngine:
             if p.automaton is not None:
                 p.automaton.make_automaton()
             idx.plan.append(_FieldIndex(p.name, p.eq, p.automaton, _group_regexes(p.regexes) if p.regexes else None,
-                                        p.ranges, _stabbing(p.intervals) if p.intervals else None, p.watch))
+                                        p.ranges, _stabbing(p.intervals) if p.intervals else None, p.watch,
+                                        p.indicator, p.cidr))
         # Rules whose condition holds with no selection true must be looked at for every event.
         for ri, rule in enumerate(self.rules):
             if (rule.schemas is None or schema in rule.schemas) and self._fns[ri](set()):
@@ -246,7 +293,8 @@ class RuleEngine:
         fields = event.fields
         true: set[int] = set()
         hits: dict[int, list[WatchHit]] = {}
-        for name, eq, automaton, regexes, ranges, between, watch in idx.plan:
+        found_indicators: dict[int, Sequence[Any]] = {}
+        for name, eq, automaton, regexes, ranges, between, watch, indicator, cidr in idx.plan:
             v = fields.get(name)
             if v is None:
                 continue
@@ -301,6 +349,21 @@ class RuleEngine:
                     if listed:
                         true.add(aid)
                         hits[aid] = list(listed)
+            if cidr is not None:
+                ip = _address(s)
+                if ip is not None:
+                    for aid, net in cidr:
+                        if ip.version == net.version and ip in net:
+                            true.add(aid)
+            if indicator is not None and self.indicators is not None:
+                matched: dict[str, Sequence[Any]] = {}  # one lookup per kind
+                for aid, kind in indicator:
+                    got = matched.get(kind)
+                    if got is None:
+                        got = matched[kind] = self.indicators.match(kind, s, at=event.time, field=name)
+                    if got:
+                        true.add(aid)
+                        found_indicators[aid] = got
         counts = idx.true_counts
         if counts is not None:
             for aid in true:
@@ -324,8 +387,19 @@ class RuleEngine:
                 continue
             rule_hits = [h for aid in self._rule_watch[ri] if aid in hits for h in hits[aid]]
             steps = tuple(k for k, fn in enumerate(self._step_fns[ri]) if fn(tsel))
-            out.append(Match(self.rules[ri], event, rule_hits, steps))
+            matched_ind = [self._indicator_evidence(h) for aid in self._rule_indicator[ri] if aid in found_indicators
+                           for h in found_indicators[aid]]
+            out.append(Match(self.rules[ri], event, rule_hits, steps, matched_ind))
         return out
+
+    def _indicator_evidence(self, hit: Any) -> dict[str, Any]:
+        """A matched indicator as evidence: what was seen where, and the indicator's id, source,
+        confidence and TLP (from the lookup's `indicator_info`, asked once per indicator)."""
+        info = self._indicator_info.get(hit.indicator_id)
+        if info is None:
+            assert self.indicators is not None  # only called for hits it gave
+            info = self._indicator_info[hit.indicator_id] = dict(self.indicators.indicator_info(hit.indicator_id))
+        return {"indicator_id": hit.indicator_id, "kind": hit.kind, "value": hit.value, "field": hit.field, **info}
 
     def _reanchor(self, idx: _Index) -> None:
         """Anchor each selection on its atom that was true least often so far (ties: the

@@ -21,12 +21,16 @@ Field conditions: `field: value` (equals; a list means any of), `field|in: [..]`
 `field|startswith` (or `|prefix`), `field|re` (or `|regex`), `field|gt|gte|lt|lte: number`,
 `field|between: [lo, hi]`, `field|watchlist: KIND` (the field's value is on a watchlist, exactly or,
 for plates, CNICs and phones, one misread or slip away: screen.confusions), `field|watchlist_exact:
-KIND` (exactly: a hit of score 1.0).
+KIND` (exactly: a hit of score 1.0), `field|indicator: KIND` (the field's value matches a threat
+intelligence indicator of that kind: ip, domain, url, hash, email, phone, iban, wallet or any; the
+engine asks the indicator lookup it was given), `field|cidr: [10.0.0.0/8, 2001:db8::/32]` (the field's
+value is an IP address inside one of the networks).
 Text matching is case-insensitive except for regular expressions. See docs/alerts.md.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +47,10 @@ DEFAULT_RULES = Path(__file__).parent / "rules"
 SEVERITIES = ("low", "medium", "high", "critical")
 OPS = {"": "eq", "in": "eq", "contains": "contains", "startswith": "prefix", "prefix": "prefix", "re": "regex",
        "regex": "regex", "gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte", "between": "between",
-       "watchlist": "watchlist", "watchlist_exact": "watchlist_exact"}
+       "watchlist": "watchlist", "watchlist_exact": "watchlist_exact", "indicator": "indicator", "cidr": "cidr"}
 WATCH_OPS = ("watchlist", "watchlist_exact")
+# What `field|indicator: KIND` may ask the indicator lookup for (tahqiq.intel's matcher kinds).
+INDICATOR_OPS_KINDS = ("ip", "domain", "url", "hash", "email", "phone", "iban", "wallet", "any")
 # Hard limit of the product: no rule may inspect what people say or write (docs/governance.md §7).
 # Text conditions are for structured fields such as identifiers, URLs and place names.
 CONTENT_FIELDS = {"text", "content", "message", "body", "post", "caption", "comment", "transcript", "speech",
@@ -62,7 +68,7 @@ class Atom:
     """One field condition; `values` holds the alternatives (any of them matches)."""
 
     field: str
-    op: str  # eq contains prefix regex gt gte lt lte between watchlist watchlist_exact
+    op: str  # eq contains prefix regex gt gte lt lte between watchlist watchlist_exact indicator
     values: tuple[Any, ...]  # texts (lower-cased but for regex), numbers, or a watchlist kind
 
 
@@ -100,8 +106,20 @@ def _atoms(field_spec: str, value: Any) -> list[Atom]:
         if len(values) != 1 or values[0] not in KEY_KINDS:
             raise ValueError(f"watchlist kind must be one of {', '.join(KEY_KINDS)}")
         return [Atom(fieldname, op, (values[0],))]
+    if op == "indicator":
+        if len(values) != 1 or values[0] not in INDICATOR_OPS_KINDS:
+            raise ValueError(f"indicator kind must be one of {', '.join(INDICATOR_OPS_KINDS)}")
+        return [Atom(fieldname, op, (values[0],))]
     if any(isinstance(v, (dict, list)) or v is None for v in values):
         raise ValueError("values must be text or numbers")
+    if op == "cidr":
+        nets = []
+        for v in values:
+            try:
+                nets.append(str(ipaddress.ip_network(str(v).strip(), strict=False)))
+            except ValueError:
+                raise ValueError(f"{v!r} is not an IP network (e.g. 10.0.0.0/8, 2001:db8::/32)") from None
+        return [Atom(fieldname, op, tuple(dict.fromkeys(nets)))]
     if op == "regex":
         for v in values:
             try:
@@ -227,7 +245,8 @@ def _build(model: RuleModel, where: str) -> Rule:
         raise RuleError(f"{where}: detection.condition: {exc}") from None
     key = model.key or (corr.group_by if corr else None)
     if key is None:
-        key = next((a.field for sel in selections.values() for a in sel if a.op in WATCH_OPS), None)
+        key = next((a.field for sel in selections.values() for a in sel
+                    if a.op in WATCH_OPS or a.op == "indicator"), None)
     return Rule(model.id, model.title, model.severity, tuple(model.schemas) if model.schemas else None, key,
                 selections, tree, corr, step_trees)
 

@@ -100,30 +100,45 @@ class Detector:
         # Count events in [newest event time seen - timespan, this event's time]: the same bound the
         # sweep uses, so results never depend on when a sweep or snapshot happened. A late event
         # (older than the newest by more than the timespan) counts for nothing.
-        lo = self.watermark - corr.timespan
-        members: list[tuple[float, str]] | list[tuple[float, str, str]]
+        lo, now = self.watermark - corr.timespan, ev.time
+        # One pass counts the live entries and notices stale ones; the window's members are sorted
+        # only when it fires (most events leave a window short of its threshold).
+        live = stale = 0
         if corr.type == "event_count":
             if ev.id in per_key:
                 return None  # redelivered: already counted
-            per_key[ev.id] = ev.time
-            live = {i: t for i, t in per_key.items() if lo <= t <= ev.time}
-            reached = len(live) >= corr.gte
-            members = sorted((t, i) for i, t in live.items())
+            per_key[ev.id] = now
+            for t in per_key.values():
+                if t < lo:
+                    stale += 1
+                elif t <= now:
+                    live += 1
+            if stale:
+                per_key = {i: t for i, t in per_key.items() if t >= lo}
         else:
             value = _value(ev, corr.field)
             if value is None:
                 return None
             prev = per_key.get(value)
-            if prev is None or prev[0] < ev.time or (prev[0] == ev.time and prev[1] > ev.id):
-                per_key[value] = [ev.time, ev.id]
-            live = {v: ti for v, ti in per_key.items() if lo <= ti[0] <= ev.time}
-            reached = len(live) >= corr.gte
-            members = sorted((ti[0], ti[1], v) for v, ti in live.items())
-        self.state[rule.id][key] = {k: v for k, v in per_key.items()
-                                    if (v if isinstance(v, float) else v[0]) >= lo}
-        if not reached:
+            if prev is None or prev[0] < now or (prev[0] == now and prev[1] > ev.id):
+                per_key[value] = [now, ev.id]
+            for ti in per_key.values():
+                if ti[0] < lo:
+                    stale += 1
+                elif ti[0] <= now:
+                    live += 1
+            if stale:
+                per_key = {v: ti for v, ti in per_key.items() if ti[0] >= lo}
+        if live < corr.gte:
+            if stale:
+                self.state[rule.id][key] = per_key
             return None
-        del self.state[rule.id][key]  # fire once, then count afresh
+        members: list[tuple[float, str]] | list[tuple[float, str, str]]
+        if corr.type == "event_count":
+            members = sorted((t, i) for i, t in per_key.items() if t <= now)
+        else:
+            members = sorted((ti[0], ti[1], v) for v, ti in per_key.items() if ti[0] <= now)
+        self.state[rule.id].pop(key, None)  # fire once, then count afresh
         ids = [x[1] for x in members]
         window = {"type": corr.type, "timespan_s": corr.timespan, "count": len(members),
                   "first": members[0][0], "last": members[-1][0],
@@ -169,6 +184,8 @@ class Detector:
         evidence = {"rule": {"id": rule.id, "title": rule.title, "source": rule.source},
                     "events": [e.to_evidence() for e in events],
                     "hits": [_hit(h) for h in m.hits]}
+        if m.indicators:
+            evidence["indicators"] = m.indicators
         if window:
             evidence["window"] = window
         kind = KEY_FIELDS.get(key_field, key_field) if key_field else None  # "payer_iban" is an iban
