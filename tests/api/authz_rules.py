@@ -34,6 +34,7 @@ CAMPAIGNS = "analyst or supervisor: stored scam campaigns (none stored in this w
 CAMPAIGN_CASE = "supervisor, opening a case from a stored campaign (none stored in this world)"
 NETWORK_ALERT = "control room, network alerts only (none in this world: every alert here is refused)"
 TRENDS = "analyst or supervisor: aggregate event trends (counts, no personal data)"
+FORECASTS = "analyst or supervisor: stored forecasts (places, no personal data; none stored in this world)"
 
 READERS = frozenset({"analyst", "supervisor"})
 OVERSEERS = frozenset({"auditor", "supervisor"})
@@ -75,6 +76,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/oversight"): OVERSIGHT, ("GET", "/oversight/export.csv"): OVERSIGHT,
     ("GET", "/api/networks/campaigns"): CAMPAIGNS, ("GET", "/api/networks/campaigns/{campaign_id}"): CAMPAIGNS,
     ("GET", "/intel/trends"): TRENDS,
+    ("GET", "/forecasts"): FORECASTS, ("GET", "/forecasts/{forecast_id}"): FORECASTS,
     ("GET", "/networks"): CAMPAIGNS, ("GET", "/networks/campaigns/{campaign_id}"): CAMPAIGNS,
     ("POST", "/api/networks/campaigns/{campaign_id}/case"): CAMPAIGN_CASE,
     ("POST", "/networks/campaigns/{campaign_id}/case"): CAMPAIGN_CASE,
@@ -185,6 +187,10 @@ def expect(world: MatrixWorld, rule: str, user: User | None, target: Target) -> 
         return Expectation(ok, frozenset(_alert_markers(world, [alert] if ok else [])))
     if rule == TRENDS:
         return Expectation(user.role in READERS, frozenset())
+    if rule == FORECASTS:
+        if target.kind == "none":
+            return Expectation(user.role in READERS, frozenset())
+        return Expectation(False, frozenset(), missing=True)
     if rule == CAMPAIGNS and target.kind == "none":
         return Expectation(user.role in READERS, frozenset())
     if rule in (CAMPAIGNS, CAMPAIGN_CASE, NETWORK_ALERT):
@@ -200,6 +206,7 @@ def rule_problems(routes: set[tuple[str, str]]) -> list[str]:
             + [f"rule for {m} {p} in tests/api/authz_rules.py, which the app no longer serves" for m, p in stale])
 
 
-__all__ = ["ALERTS", "CAMPAIGNS", "CAMPAIGN_CASE", "CASE", "NETWORK_ALERT", "Expectation", "OUTSIDE_MATRIX",
-           "OVERSIGHT", "PUBLIC", "ROUTING", "RULES", "SIGNED_IN", "SIGN_IN", "SIGN_OUT", "STATIC_PREFIXES",
-           "SUPERVISE", "TRENDS", "Target", "alert_visible", "expect", "oversight_owners", "rule_problems"]
+__all__ = ["ALERTS", "CAMPAIGNS", "CAMPAIGN_CASE", "CASE", "FORECASTS", "NETWORK_ALERT", "Expectation",
+           "OUTSIDE_MATRIX", "OVERSIGHT", "PUBLIC", "ROUTING", "RULES", "SIGNED_IN", "SIGN_IN", "SIGN_OUT",
+           "STATIC_PREFIXES", "SUPERVISE", "TRENDS", "Target", "alert_visible", "expect", "oversight_owners",
+           "rule_problems"]

@@ -106,6 +106,8 @@ def targets(route: tuple[str, str], world: MatrixWorld, user: User | None = None
         return [Target("case", k) for k in world.cases if wanted(k)] + [Target("case", "missing")]
     if "{campaign_id}" in path:
         return [Target("campaign", "missing")]
+    if "{forecast_id}" in path:
+        return [Target("forecast", "missing")]
     if "{alert_id}" in path:
         return [Target("alert", a.key) for a in world.alerts.values() if a.case is None or wanted(a.case)] + [
             Target("alert", "missing")]
@@ -120,7 +122,7 @@ def home_target(route: tuple[str, str], world: MatrixWorld, user: User) -> Targe
     agency = "pp" if user.username == "fia_joint" else user.agency
     return {"case": Target("case", f"{agency}-open"), "alert": Target("alert", f"alert:{agency}-open"),
             "routing": Target("routing", "own"), "none": Target("none", ""),
-            "campaign": Target("campaign", "missing")}[kind]
+            "campaign": Target("campaign", "missing"), "forecast": Target("forecast", "missing")}[kind]
 
 
 def _fill(path: str, world: MatrixWorld, target: Target) -> tuple[str, dict[str, str], dict[str, Any]]:
@@ -131,7 +133,8 @@ def _fill(path: str, world: MatrixWorld, target: Target) -> tuple[str, dict[str,
     alert = world.alerts.get(target.key) if target.kind == "alert" else None
     values = {"ref": ref, "entity_id": person, "chart_id": str(case.chart_id if case else MISSING_ALERT),
               "alert_id": str(alert.id if alert else MISSING_ALERT), "action": "acknowledge", "fmt": "csv",
-              "z": "0", "x": "0", "y": "0", "code": "en", "campaign_id": "CMP-0000000000"}
+              "z": "0", "x": "0", "y": "0", "code": "en", "campaign_id": "CMP-0000000000",
+              "forecast_id": "999999"}
     filled = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
     cnic = next((m.value for m in world.markers if case and m.owner == case.key and m.kind == "cnic"),
                 "35202-1234567-1")

@@ -31,6 +31,7 @@ def _register() -> None:
         custody_cmds,
         data_cmds,
         demo_cmds,
+        forecast_cmds,
         generate_cmds,
         ingest_cmds,
         intel_cmds,
@@ -44,7 +45,7 @@ def _register() -> None:
     )
 
     for module in (store_cmds, generate_cmds, ingest_cmds, user_cmds, case_cmds, audit_cmds, custody_cmds, data_cmds,
-                   resolve_cmds, screen_cmds, demo_cmds, stream_cmds, networks_cmds, intel_cmds,
+                   resolve_cmds, screen_cmds, demo_cmds, stream_cmds, networks_cmds, intel_cmds, forecast_cmds,
                    web_cmds):
         module.register(app)
 

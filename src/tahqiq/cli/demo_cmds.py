@@ -171,6 +171,11 @@ def demo(
     events, trend_rows = trends_step(gate, out)
     console.print(f"open-source event trends: {events:,} ACLED-format events → {trend_rows:,} district-week-theme "
                   "counts (no text kept)")
+    from tahqiq.cli.demo_setup import forecast_step
+
+    forecast = forecast_step(gate)
+    console.print("hotspot forecast: " + (f"forecast {forecast[0]} of the next 14 days from {forecast[1]:,} FIR "
+                                          "incidents, with its bias audit" if forecast else "too few FIR incidents"))
 
     console.rule("[bold]6. Where things are")
     conf = settings()

@@ -153,3 +153,33 @@ def trends_step(gate: Gate, out: Path) -> tuple[int, int]:
         report = load_trends(job, path, dataset="ACLED (synthetic, demo)")
     return report.events, report.trend_rows
 
+
+def forecast_step(gate: Gate, *, window_days: float = 14.0, cell: float = 500.0) -> tuple[int, int] | None:
+    """A hotspot forecast of the next two weeks from the store's FIR incidents (places and times
+    only, through the gate's aggregate), stored with its bias audit for the Forecasts page.
+    Returns (forecast id, incidents it learned from), or None when there are too few incidents."""
+    import math
+
+    from tahqiq.forecast import DAY, make_grid, model_by_name, study_area
+    from tahqiq.forecast.audit import forecast_audit
+    from tahqiq.forecast.data import incidents_from_store
+    from tahqiq.forecast.grid import admin_areas
+    from tahqiq.forecast.store import ranked_cells, save_forecast
+    from tahqiq.govern import SYSTEM
+
+    with gate.scope(SYSTEM, "demo: hotspot forecast (places and times)") as job:
+        incidents = incidents_from_store(job)
+        if len(incidents) < 50:
+            return None
+        start = math.floor(float(incidents.t[-1]) / DAY + 1) * DAY  # the day after the newest incident
+        end = start + window_days * DAY
+        grid = admin_areas(make_grid(incidents, cell), incidents)
+        model = model_by_name("kde", window_days).fit(incidents, grid, start)
+        expected = model.predict(grid, start, end)
+        cells = ranked_cells(grid, expected, incidents.crs, study=study_area(grid, incidents))
+        audit = forecast_audit(grid, incidents, [c.cell for c in cells])
+        stored = save_forecast(job, model=model.name, params=dict(model.params()), train_from=float(incidents.t[0]),
+                               train_to=start, start=start, end=end, grid=grid, crs=incidents.crs, cells=cells,
+                               audit=audit, source="FIR incidents in the store (demo)")
+    return stored, len(incidents)
+

@@ -49,7 +49,7 @@ from tahqiq.api.routes_auth import local_path
 from tahqiq.govern import Gate, Principal
 from tahqiq.govern.throttle import SigninThrottle
 from tahqiq.store import open_store
-from tahqiq.web import STATIC_DIR, i18n, maps, network_pages, osint_pages, pages, templates
+from tahqiq.web import STATIC_DIR, forecast_pages, i18n, maps, network_pages, osint_pages, pages, templates
 from tahqiq.web.render import page, speak
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ def create_app(engine: Engine | None = None, *, secure_cookies: bool = True, gat
     for router in (routes_auth.router, routes_cases.router, routes_people.router, routes_graph.router,
                    routes_review.router, exports.router, routes_audit.router,
                    routes_alerts.router, maps.router, routes_networks.router, routes_intel.router,
-                   network_pages.router, osint_pages.router, pages.router):
+                   network_pages.router, osint_pages.router, forecast_pages.router, pages.router):
         app.include_router(router)
     STATIC_DIR.mkdir(parents=True, exist_ok=True)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

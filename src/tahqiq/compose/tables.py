@@ -7,6 +7,7 @@ from sqlalchemy import MetaData
 
 from tahqiq.alerts import tables as alert_tables
 from tahqiq.casework import tables as casework_tables
+from tahqiq.forecast import tables as forecast_tables
 from tahqiq.govern import tables as govern_tables
 from tahqiq.intel import osint_store as osint_tables
 from tahqiq.intel import tables as intel_tables
@@ -18,7 +19,7 @@ from tahqiq.store.base import Base
 from tahqiq.stream import tables as stream_tables
 
 MODULES = (store_tables, govern_tables, screen_tables, stream_tables, alert_tables, resolve_tables, casework_tables,
-           networks_tables, intel_tables, osint_tables)
+           networks_tables, intel_tables, osint_tables, forecast_tables)
 
 
 def metadata() -> MetaData:
