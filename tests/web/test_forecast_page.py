@@ -7,7 +7,6 @@ Screenshots go to test-artifacts/screenshots/ (forecast-en.png, forecast-ur.png,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import numpy as np
@@ -17,8 +16,8 @@ from tahqiq.forecast.audit import audit_record, district_shares
 from tahqiq.forecast.store import ranked_cells, save_forecast
 from tahqiq.forecast.types import Grid
 from tahqiq.govern import SYSTEM
-from tahqiq.web import forecast_pages, i18n
-from tests.web.conftest import LiveServer, login, shot
+from tahqiq.web import i18n
+from tests.web.conftest import login, shot
 
 pytestmark = pytest.mark.timeout(180)
 DISTRICTS = [f"District {k:02d}" for k in range(12)]  # 12 districts: two pages of patrol areas
@@ -45,39 +44,11 @@ def stored(site) -> list[int]:
     return ids
 
 
-@pytest.fixture(scope="module")
-def fc_server(site, stored) -> Iterator[LiveServer]:
-    """The real app with the forecast router (included here when the app does not include it yet)."""
-    from tahqiq.compose import create_app
-
-    app = create_app(site.engine, secure_cookies=False, gate=site.gate)
-    if not any(getattr(r, "path", None) == forecast_pages.PATH for r in app.routes):
-        app.include_router(forecast_pages.router)
-    live = LiveServer(app).start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture
-def fpage(browser, fc_server) -> Iterator:
-    ctx = browser.new_context(base_url=fc_server.url, viewport={"width": 1360, "height": 900}, locale="en-GB",
-                              timezone_id="Asia/Karachi")
-    ctx.set_default_timeout(15_000)
-    p = ctx.new_page()
-    errors: list[str] = []
-    p.on("pageerror", lambda exc: errors.append(str(exc)))
-    p.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
-    p.js_errors = errors
-    yield p
-    ctx.close()
-
-
 def _wait_for_map(page) -> None:
     page.wait_for_function("document.querySelector('[data-forecast-map]').dataset.ready === '1'")
 
 
-def test_list_and_one_forecast_for_a_supervisor(fpage, stored):
-    page = fpage
+def test_list_and_one_forecast_for_a_supervisor(page, stored):
     login(page, "sana", next_url="/forecasts")
     assert page.locator("h1").inner_text() == "Forecasts"
     rows = page.locator("[data-forecast]").evaluate_all("rs => rs.map(r => Number(r.dataset.forecast))")
@@ -116,8 +87,7 @@ def test_list_and_one_forecast_for_a_supervisor(fpage, stored):
     assert not page.js_errors
 
 
-def test_analysts_see_forecasts_but_no_patrol_list(fpage, stored):
-    page = fpage
+def test_analysts_see_forecasts_but_no_patrol_list(page, stored):
     login(page, "ayesha", next_url=f"/forecasts/{stored[1]}")
     assert page.get_by_test_id("forecast-map").is_visible()
     assert page.get_by_test_id("patrol-areas").count() == 0
@@ -127,8 +97,7 @@ def test_analysts_see_forecasts_but_no_patrol_list(fpage, stored):
     assert response is not None and response.status == 404
 
 
-def test_urdu_right_to_left(fpage, stored):
-    page = fpage
+def test_urdu_right_to_left(page, stored):
     login(page, "sana", next_url=f"/forecasts/{stored[0]}")
     page.goto(f"/language/ur?next=/forecasts/{stored[0]}")
     assert page.locator("html").get_attribute("dir") == "rtl"
@@ -145,8 +114,7 @@ def test_urdu_right_to_left(fpage, stored):
     assert not page.js_errors
 
 
-def test_only_analysts_and_supervisors(fpage, stored):
-    page = fpage
+def test_only_analysts_and_supervisors(page, stored):
     page.goto("/forecasts")
     assert "/login" in page.url
     login(page, "irfan", next_url="/forecasts")

@@ -7,15 +7,14 @@ Screenshots go to test-artifacts/screenshots/ (osint-trends-en.png, osint-trends
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from tahqiq.generate.acled import write_acled
 from tahqiq.govern import SYSTEM
 from tahqiq.intel.osint_store import load_trends
-from tahqiq.web import i18n, osint_pages
-from tests.web.conftest import LiveServer, login, shot
+from tahqiq.web import i18n
+from tests.web.conftest import login, shot
 
 pytestmark = pytest.mark.timeout(180)
 WEEKS = 20
@@ -34,33 +33,6 @@ def trends(site, tmp_path_factory):
     return loaded
 
 
-@pytest.fixture(scope="module")
-def osint_server(site, trends) -> Iterator[LiveServer]:
-    """The real app with the trends router (included here when the app does not include it yet)."""
-    from tahqiq.compose import create_app
-
-    app = create_app(site.engine, secure_cookies=False, gate=site.gate)
-    if not any(getattr(r, "path", None) == osint_pages.PATH for r in app.routes):
-        app.include_router(osint_pages.router)
-    live = LiveServer(app).start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture
-def tpage(browser, osint_server) -> Iterator:
-    ctx = browser.new_context(base_url=osint_server.url, viewport={"width": 1360, "height": 900}, locale="en-GB",
-                              timezone_id="Asia/Karachi")
-    ctx.set_default_timeout(15_000)
-    p = ctx.new_page()
-    errors: list[str] = []
-    p.on("pageerror", lambda exc: errors.append(str(exc)))
-    p.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
-    p.js_errors = errors
-    yield p
-    ctx.close()
-
-
 def _bar_x(page, week: str) -> float:
     return float(page.locator(f"svg.osint-chart rect[data-week='{week}']").first.get_attribute("x"))
 
@@ -69,8 +41,7 @@ def _wait_for_map(page) -> None:
     page.wait_for_function("document.querySelector('[data-osint-map]').dataset.ready === '1'")
 
 
-def test_trends_page_chart_map_and_pages(tpage, trends):
-    page = tpage
+def test_trends_page_chart_map_and_pages(page, trends):
     login(page, "ayesha", next_url="/intel/trends?per_page=10")
     assert page.locator("h1").inner_text() == "Event trends"
     # the chart: every week a row of its table, bars in time order left to right
@@ -102,8 +73,7 @@ def test_trends_page_chart_map_and_pages(tpage, trends):
     assert not page.js_errors
 
 
-def test_filters_narrow_the_chart_the_table_and_mark_the_district(tpage, trends):
-    page = tpage
+def test_filters_narrow_the_chart_the_table_and_mark_the_district(page, trends):
     login(page, "sana", next_url="/intel/trends")
     page.get_by_test_id("theme").select_option("Protests")
     page.get_by_test_id("district").fill("lhr")  # the admin list's spelling is found
@@ -122,8 +92,7 @@ def test_filters_narrow_the_chart_the_table_and_mark_the_district(tpage, trends)
     assert not page.js_errors
 
 
-def test_urdu_right_to_left_with_the_time_axis_mirrored(tpage, trends):
-    page = tpage
+def test_urdu_right_to_left_with_the_time_axis_mirrored(page, trends):
     login(page, "ayesha", next_url="/intel/trends")
     page.goto("/language/ur?next=/intel/trends")
     assert page.locator("html").get_attribute("dir") == "rtl"
@@ -138,8 +107,7 @@ def test_urdu_right_to_left_with_the_time_axis_mirrored(tpage, trends):
     assert not page.js_errors
 
 
-def test_only_analysts_and_supervisors(tpage, trends):
-    page = tpage
+def test_only_analysts_and_supervisors(page, trends):
     page.goto("/intel/trends")
     assert "/login" in page.url  # signed out: the sign-in page, coming back here after
     login(page, "irfan", next_url="/intel/trends")

@@ -126,7 +126,34 @@
   function lang() { return document.documentElement.lang || "en"; }
   function isRtl() { return document.documentElement.dir === "rtl"; }
 
-  window.Tahqiq = { api, query, csrfToken, isUrdu, bidi, ident, el, when, time, t, nt, lang, isRtl };
+  /* A Leaflet map of Punjab on the offline basemap (the shipped low zooms, enlarged above them) with
+     the province outlines: the shared start of the pages' maps (event trends, forecasts). Returns the
+     map at once; `ready` settles when the tiles' description and the outlines have loaded. */
+  const PUNJAB_APPROX = [[27.7, 69.3], [34.0, 75.4]];
+  const BASEMAP_MAX_ZOOM = 6;
+  function offlineMap(canvas) {
+    const map = L.map(canvas, { minZoom: 4, maxZoom: 12, zoomSnap: 0.5 });
+    map.fitBounds(PUNJAB_APPROX);
+    const ready = Promise.allSettled([api("/api/map/tiles.json"), api("/api/map/provinces.geojson")]).then(([tiles, provinces]) => {
+      const info = tiles.status === "fulfilled" ? tiles.value : null;
+      const maxZoom = (info && info.viewer_maxzoom) || 12;
+      map.setMaxZoom(maxZoom);
+      L.tileLayer("/tiles/{z}/{x}/{y}", {
+        maxNativeZoom: (info && info.basemap && info.basemap.maxzoom) || BASEMAP_MAX_ZOOM, maxZoom,
+        attribution: ((info && info.attribution) || "Tiles © OpenStreetMap contributors (ODbL)") + " · Provinces: Natural Earth",
+      }).addTo(map);
+      if (provinces.status === "fulfilled") {
+        L.geoJSON(provinces.value, {
+          style: (f) => ({ color: "#0d4d3a", weight: f.properties.code === "PK-PB" ? 2.5 : 1, fillOpacity: 0.03 }),
+          onEachFeature: (f, l) => l.bindTooltip(t(f.properties.name)),
+        }).addTo(map);
+      }
+      return map;
+    });
+    return { map, ready };
+  }
+
+  window.Tahqiq = { api, query, csrfToken, isUrdu, bidi, ident, el, when, time, t, nt, lang, isRtl, offlineMap };
 
   /* htmx swaps only 2xx answers by default; our fragments answer 422 with the reason inside, so
      swap those too. A refusal (403) or other failure is shown as an alert instead of vanishing. */

@@ -6,8 +6,6 @@
 (function () {
   "use strict";
   const T = window.Tahqiq;
-  const PUNJAB_APPROX = [[27.7, 69.3], [34.0, 75.4]];
-  const BASEMAP_MAX_ZOOM = 6;
   // Light to dark (ColorBrewer YlOrRd, 5 classes): rank quintiles of the cells shown.
   const COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
 
@@ -29,23 +27,9 @@
     if (!window.L) { status.textContent = T.t("The map library did not load (run `make assets`)."); return; }
     const cells = JSON.parse(card.querySelector("#forecast-cells").textContent || "[]");
     const metres = Number(card.dataset.cell) || 250;
-    const map = L.map(card.querySelector("[data-map-canvas]"), { minZoom: 4, maxZoom: 12, zoomSnap: 0.5 });
+    const { map, ready } = T.offlineMap(card.querySelector("[data-map-canvas]"));
     window.tahqiqForecastMap = map;  // for tests and the console
-    map.fitBounds(PUNJAB_APPROX);
-    const [tiles, provinces] = await Promise.allSettled([T.api("/api/map/tiles.json"), T.api("/api/map/provinces.geojson")]);
-    const info = tiles.status === "fulfilled" ? tiles.value : null;
-    const maxZoom = (info && info.viewer_maxzoom) || 12;
-    map.setMaxZoom(maxZoom);
-    L.tileLayer("/tiles/{z}/{x}/{y}", {
-      maxNativeZoom: (info && info.basemap && info.basemap.maxzoom) || BASEMAP_MAX_ZOOM, maxZoom,
-      attribution: ((info && info.attribution) || "Tiles © OpenStreetMap contributors (ODbL)") + " · Provinces: Natural Earth",
-    }).addTo(map);
-    if (provinces.status === "fulfilled") {
-      L.geoJSON(provinces.value, {
-        style: (f) => ({ color: "#0d4d3a", weight: f.properties.code === "PK-PB" ? 2.5 : 1, fillOpacity: 0.03 }),
-        onEachFeature: (f, l) => l.bindTooltip(T.t(f.properties.name)),
-      }).addTo(map);
-    }
+    await ready;
     const layer = L.featureGroup();
     const n = cells.length;
     cells.forEach((c, i) => {
